@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The folder tree is the pipeline: source → tokens → syntax tree → checked rule set → compiled
+// program → decision. Each target imports only the stages before it.
+let package = Package(
+    name: "mash-rules",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Mash", targets: ["Mash"]),
+        .executable(name: "mash", targets: ["MashCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // SHA-256 content hashes of rule sets: decisions and logs must name exactly which policy text
+        // produced them, and Foundation on Linux has no digest API.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        // Source files, spans, diagnostics and their rendering.
+        .target(name: "MashCore"),
+        // Lexer, syntax tree and recursive-descent parser following grammar/.
+        .target(name: "MashSyntax", dependencies: ["MashCore"]),
+        // Record schemas, runtime values and record decoding.
+        .target(name: "MashSchema", dependencies: ["MashCore", .product(name: "Yams", package: "Yams")]),
+        // Name resolution, types and rule-set merging; leaves the tree untouched.
+        .target(name: "MashChecker", dependencies: [
+            "MashCore", "MashSyntax", "MashSchema", .product(name: "OrderedCollections", package: "swift-collections"),
+        ]),
+        // Compiled program, evaluation, working-time calendar, decisions.
+        .target(name: "MashRuntime", dependencies: ["MashCore", "MashSyntax", "MashSchema", "MashChecker"]),
+        // Canonical layout; depends on syntax only.
+        .target(name: "MashFormat", dependencies: ["MashCore", "MashSyntax"]),
+        // The small public facade: load a rule-set folder, check, compile, evaluate, render.
+        .target(name: "Mash", dependencies: [
+            "MashCore", "MashSyntax", "MashSchema", "MashChecker", "MashRuntime", "MashFormat",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The thin command-line tool.
+        .executableTarget(name: "MashCLI", dependencies: [
+            "Mash", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Helpers that only tests use.
+        .target(name: "MashTestSupport", dependencies: ["Mash"], path: "Tests/MashTestSupport"),
+        .testTarget(name: "MashTests", dependencies: ["Mash", "MashTestSupport"]),
+    ]
+)

@@ -1,0 +1,11 @@
+/// The built-in functions, by their FEEL names.
+public enum Builtin: String, Sendable, Hashable, CaseIterable {
+    case count, sum, min, max, mean, all, any
+    case stringLength = "string length", upperCase = "upper case", lowerCase = "lower case"
+    case contains, startsWith = "starts with", endsWith = "ends with"
+    case substring, substringBefore = "substring before", substringAfter = "substring after"
+    case listContains = "list contains", distinctValues = "distinct values"
+    case date, dateAndTime = "date and time", duration, yearsAndMonthsDuration = "years and months duration"
+    case abs, floor, ceiling, string
+    case dayOfWeek = "day of week"
+}

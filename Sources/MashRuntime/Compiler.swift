@@ -1,0 +1,219 @@
+import Foundation
+import MashChecker
+import MashSchema
+import MashSyntax
+
+/// Turns checked expressions into closures, once per rule set. Constant sub-expressions are
+/// evaluated here, not per record.
+struct Compiler {
+    let definitionCount: Int
+    let localCount: Int
+    /// Definitions are compiled lazily through this table so they can refer to each other.
+    let definitionCode: DefinitionTable
+
+    final class DefinitionTable: @unchecked Sendable {
+        // Written once while compiling, read only afterwards.
+        var code: [Code] = []
+    }
+
+    func compile(_ e: TypedExpr) -> Code {
+        let code = compileNode(e)
+        if case .constant = e.node { return code }
+        guard e.isConstant else { return code }
+        // Folded: `duration("P6M")` or `2 * 12` is computed once here, not for every record.
+        let value = code(Frame(localCount: localCount, definitionCount: definitionCount))
+        return { _ in value }
+    }
+
+    private func compileNode(_ e: TypedExpr) -> Code {
+        switch e.node {
+        case .constant(let v):
+            return { _ in v }
+        case .root(let slot):
+            return { f in f.record[slot] }
+        case .local(let slot):
+            return { f in f.locals[slot] }
+        case .field(let base, let slot, let projection):
+            let b = compile(base)
+            if projection {
+                return { f in
+                    guard case .list(let items) = b(f) else { return .null }
+                    return .list(items.map { item in
+                        if case .record(let fields) = item { return fields[slot] }
+                        return .null
+                    })
+                }
+            }
+            return { f in
+                if case .record(let fields) = b(f) { return fields[slot] }
+                return .null
+            }
+        case .context(let c):
+            switch c {
+            case .level: return { f in f.level }
+            case .rating: return { f in f.rating }
+            case .route: return { f in f.route }
+            case .deadline: return { f in f.deadline }
+            case .request: return { f in f.request }
+            }
+        case .definition(let index):
+            let table = definitionCode
+            return { f in
+                if f.definitionsDone[index] { return f.definitions[index] }
+                let v = table.code[index](f)
+                f.definitions[index] = v
+                f.definitionsDone[index] = true
+                return v
+            }
+        case .not(let x):
+            let c = compile(x)
+            return { f in
+                if case .boolean(let b) = c(f) { return .boolean(!b) }
+                return .null
+            }
+        case .negate(let x):
+            let c = compile(x)
+            return { f in
+                switch c(f) {
+                case .number(let n): return .number(-n)
+                case .dayTimeDuration(let s): return .dayTimeDuration(-s)
+                case .yearMonthDuration(let m): return .yearMonthDuration(-m)
+                default: return .null
+                }
+            }
+        case .and(let a, let b):
+            let l = compile(a), r = compile(b)
+            return { f in ValueOps.and(l(f)) { r(f) } }
+        case .or(let a, let b):
+            let l = compile(a), r = compile(b)
+            return { f in ValueOps.or(l(f)) { r(f) } }
+        case .compare(let op, let a, let b):
+            let l = compile(a), r = compile(b)
+            return { f in ValueOps.compare(op, l(f), r(f)) }
+        case .arithmetic(let op, let a, let b):
+            let l = compile(a), r = compile(b)
+            return { f in ValueOps.arithmetic(op, l(f), r(f)) }
+        case .between(let x, let lo, let hi):
+            let cx = compile(x), cl = compile(lo), ch = compile(hi)
+            return { f in
+                let v = cx(f)
+                return ValueOps.and(ValueOps.compare(.greaterOrEqual, v, cl(f))) { ValueOps.compare(.lessOrEqual, v, ch(f)) }
+            }
+        case .inRange(let x, let lo, let hi, let lowClosed, let highClosed):
+            let cx = compile(x)
+            let test = Compiler.rangeTest(compile(lo), compile(hi), lowClosed, highClosed)
+            return { f in test(cx(f), f) }
+        case .inItems(let x, let items):
+            let cx = compile(x)
+            let cs = items.map { compile($0) }
+            return { f in
+                let v = cx(f)
+                var sawNull = false
+                for c in cs {
+                    let item = c(f)
+                    if case .list(let l) = item {
+                        if l.contains(where: { ValueOps.equal(v, $0).isTrue }) { return .boolean(true) }
+                        continue
+                    }
+                    switch ValueOps.equal(v, item) {
+                    case .boolean(true): return .boolean(true)
+                    case .null: sawNull = true
+                    default: break
+                    }
+                }
+                return sawNull ? .null : .boolean(false)
+            }
+        case .inList(let x, let list):
+            let cx = compile(x), cl = compile(list)
+            return { f in
+                guard case .list(let l) = cl(f) else { return .null }
+                let v = cx(f)
+                return .boolean(l.contains { ValueOps.equal(v, $0).isTrue })
+            }
+        case .list(let items):
+            let cs = items.map { compile($0) }
+            return { f in .list(cs.map { $0(f) }) }
+        case .conditional(let c, let a, let b):
+            let cc = compile(c), ca = compile(a), cb = compile(b)
+            return { f in cc(f).isTrue ? ca(f) : cb(f) }
+        case .quantified(let every, let slot, let source, let body):
+            let cs = compile(source), cb = compile(body)
+            return { f in
+                guard case .list(let items) = cs(f) else { return .null }
+                var sawNull = false
+                for item in items {
+                    f.locals[slot] = item
+                    switch cb(f) {
+                    case .boolean(let b):
+                        if every && !b { return .boolean(false) }
+                        if !every && b { return .boolean(true) }
+                    default: sawNull = true
+                    }
+                }
+                return sawNull ? .null : .boolean(every)
+            }
+        case .filter(let list, let slot, let predicate):
+            let cl = compile(list), cp = compile(predicate)
+            return { f in
+                guard case .list(let items) = cl(f) else { return .null }
+                var out: [Value] = []
+                for item in items {
+                    f.locals[slot] = item
+                    if cp(f).isTrue { out.append(item) }
+                }
+                return .list(out)
+            }
+        case .index(let list, let index):
+            let cl = compile(list), ci = compile(index)
+            return { f in
+                guard case .list(let items) = cl(f), case .number(let n) = ci(f) else { return .null }
+                let i = NSDecimalNumber(decimal: n).intValue
+                let k = i > 0 ? i - 1 : items.count + i
+                return i != 0 && k >= 0 && k < items.count ? items[k] : .null
+            }
+        case .call(let builtin, let args):
+            let cs = args.map { compile($0) }
+            return { f in BuiltinFunctions.call(builtin, cs.map { $0(f) }) }
+        case .property(let x, let p):
+            let c = compile(x)
+            return { f in ValueOps.property(c(f), p) }
+        }
+    }
+
+    static func rangeTest(_ lo: @escaping Code, _ hi: @escaping Code, _ lowClosed: Bool, _ highClosed: Bool) -> @Sendable (Value, Frame) -> Value {
+        { v, f in
+            ValueOps.and(ValueOps.compare(lowClosed ? .greaterOrEqual : .greater, v, lo(f))) {
+                ValueOps.compare(highClosed ? .lessOrEqual : .less, v, hi(f))
+            }
+        }
+    }
+
+    /// A decision-table cell: true when the input value passes the test.
+    func compileCell(_ test: CellTestCode) -> @Sendable (Value, Frame) -> Bool {
+        switch test {
+        case .any:
+            return { _, _ in true }
+        case .compare(let op, let e):
+            let c = compile(e)
+            return { v, f in ValueOps.compare(op, v, c(f)).isTrue }
+        case .equals(let e):
+            let c = compile(e)
+            return { v, f in ValueOps.equal(v, c(f)).isTrue }
+        case .inRange(let lo, let hi, let lowClosed, let highClosed):
+            let t = Compiler.rangeTest(compile(lo), compile(hi), lowClosed, highClosed)
+            return { v, f in t(v, f).isTrue }
+        case .inList(let e):
+            let c = compile(e)
+            return { v, f in
+                guard case .list(let l) = c(f) else { return false }
+                return l.contains { ValueOps.equal(v, $0).isTrue }
+            }
+        case .oneOf(let tests):
+            let cs = tests.map(compileCell)
+            return { v, f in cs.contains { $0(v, f) } }
+        case .not(let tests):
+            let cs = tests.map(compileCell)
+            return { v, f in !cs.contains { $0(v, f) } }
+        }
+    }
+}

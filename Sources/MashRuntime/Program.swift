@@ -1,0 +1,320 @@
+import Foundation
+import MashChecker
+import MashSchema
+import MashSyntax
+
+/// A checked rule set compiled once into closures, then applied to many records.
+///
+/// Evaluation is pure: it reads the record, the evaluation moment and the calendar, never the wall
+/// clock or randomness. A program is immutable and can be shared across threads; each evaluation
+/// uses its own `Evaluator`.
+public struct Program: Sendable {
+    struct Fact: Sendable {
+        let path: String
+        let code: Code
+        let type: FieldType
+    }
+
+    struct Rule: Sendable {
+        let index: Int
+        let condition: Code
+        let facts: [Fact]
+    }
+
+    struct Table: Sendable {
+        let index: Int
+        let condition: Code?
+        let inputs: [Code]
+        let rows: [[@Sendable (Value, Frame) -> Bool]]
+        let facts: [Fact]
+    }
+
+    struct Escalation: Sendable {
+        let index: Int
+        let startsAt: Code
+        let startsWhen: Code?
+        let currentStage: Code?
+        let currentSince: Code?
+        let resolvedAt: Code?
+    }
+
+    struct Share: Sendable {
+        let condition: Code?
+        let facts: [Fact]
+    }
+
+    public let ruleSet: CheckedRuleSet
+    public let stamp: Decision.Stamp
+    let calendar: WorkingCalendar?
+    let clockStart: Code?
+    let rules: [Rule]
+    let tables: [Table]
+    let escalations: [Escalation]
+    let shares: [[Share]]
+    let definitions: Compiler.DefinitionTable
+    let levelIndex: [Int: CheckedRuleSet.Level]
+    let ratingIndex: [String: CheckedRuleSet.Rating]
+    let routeIntensity: [String: Int]
+
+    public init(_ ruleSet: CheckedRuleSet, stamp: Decision.Stamp) {
+        self.ruleSet = ruleSet
+        self.stamp = stamp
+        let table = Compiler.DefinitionTable()
+        let compiler = Compiler(definitionCount: ruleSet.definitions.count, localCount: ruleSet.localCount, definitionCode: table)
+        table.code = ruleSet.definitions.map { compiler.compile($0) }
+        definitions = table
+        calendar = ruleSet.calendar.flatMap(WorkingCalendar.init)
+        clockStart = ruleSet.clockStart.map { compiler.compile($0) }
+        func facts(_ paths: [FactPath]) -> [Fact] {
+            paths.map { Fact(path: $0.path, code: compiler.compile($0.access), type: $0.fieldType) }
+        }
+        rules = ruleSet.rules.enumerated().map { i, r in Rule(index: i, condition: compiler.compile(r.condition), facts: facts(r.facts)) }
+        tables = ruleSet.tables.enumerated().map { i, t in
+            Table(index: i, condition: t.condition.map { compiler.compile($0) }, inputs: t.inputs.map { compiler.compile($0) },
+                  rows: t.rows.map { $0.tests.map(compiler.compileCell) }, facts: facts(t.facts))
+        }
+        escalations = ruleSet.escalations.enumerated().map { i, e in
+            Escalation(index: i, startsAt: compiler.compile(e.startsAt), startsWhen: e.startsWhen.map { compiler.compile($0) },
+                       currentStage: e.currentStage.map { compiler.compile($0) }, currentSince: e.currentSince.map { compiler.compile($0) },
+                       resolvedAt: e.resolvedAt.map { compiler.compile($0) })
+        }
+        shares = ruleSet.disclosures.map { d in d.shares.map { Share(condition: $0.condition.map { compiler.compile($0) }, facts: facts($0.facts)) } }
+        levelIndex = Dictionary(ruleSet.levels.map { ($0.rank, $0) }, uniquingKeysWith: { a, _ in a })
+        ratingIndex = Dictionary(ruleSet.ratings.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        routeIntensity = Dictionary(ruleSet.routes.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    public func makeEvaluator() -> Evaluator { Evaluator(program: self) }
+}
+
+/// Applies a program to records one after another, reusing its working memory.
+/// Not thread-safe: use one evaluator per thread.
+public final class Evaluator {
+    let program: Program
+    let frame: Frame
+
+    init(program: Program) {
+        self.program = program
+        self.frame = Frame(localCount: program.ruleSet.localCount, definitionCount: program.ruleSet.definitions.count)
+    }
+
+    private struct Contribution {
+        let level: Int
+        let rating: String?
+        let route: String?
+    }
+
+    /// Decides one referral at `moment`. With `explain: false` the facts behind each firing are not
+    /// gathered (the rest of the decision is the same).
+    public func evaluate(_ record: DecodedRecord, at moment: DateTime, explain: Bool = true) -> Decision {
+        guard case .record(let slots) = record.value else {
+            preconditionFailure("RecordDecoder always produces a record at the root")
+        }
+        let rs = program.ruleSet
+        frame.reset(record: slots)
+        var fired: [Decision.Firing] = []
+        var contributions: [Contribution] = []
+        var problems: [String] = []
+
+        func facts(_ list: [Program.Fact]) -> [Decision.Fact] {
+            guard explain else { return [] }
+            return list.map { Decision.Fact(path: $0.path, value: ValueText.render($0.code(frame), type: $0.type)) }
+        }
+        func levelId(_ rank: Int?) -> String { rank.flatMap { program.levelIndex[$0]?.id } ?? "?" }
+
+        for rule in program.rules where rule.condition(frame).isTrue {
+            let r = rs.rules[rule.index]
+            let level = r.outcome.level ?? rs.defaultLevel
+            contributions.append(Contribution(level: level, rating: r.outcome.rating, route: r.outcome.route))
+            fired.append(.init(rule: r.id, title: r.title, row: nil, level: levelId(level), rating: r.outcome.rating, route: r.outcome.route,
+                               because: r.because, location: r.location, facts: facts(rule.facts)))
+        }
+
+        for table in program.tables {
+            if let c = table.condition, !c(frame).isTrue { continue }
+            let t = rs.tables[table.index]
+            let inputs = table.inputs.map { $0(frame) }
+            var matches: [Int] = []
+            for (r, cells) in table.rows.enumerated() {
+                var ok = true
+                for (i, cell) in cells.enumerated() where !cell(inputs[i], frame) { ok = false; break }
+                if ok {
+                    matches.append(r)
+                    if t.hit == .first { break }
+                }
+            }
+            guard !matches.isEmpty else { continue }
+            var chosen = matches
+            switch t.hit {
+            case .first, .collectMax:
+                break
+            case .unique:
+                if matches.count > 1 {
+                    // DMN would return no result; a safeguarding engine must not drop a concern, so
+                    // every matching row counts and the decision says the table is ambiguous.
+                    problems.append("table `\(t.id)` has hit policy unique, but rows \(matches.map { String($0 + 1) }.joined(separator: ", ")) all match")
+                }
+            case .priority:
+                let best = matches.max { a, b in
+                    let la = t.rows[a].outcome.level ?? 0, lb = t.rows[b].outcome.level ?? 0
+                    if la != lb { return la < lb }
+                    return a > b
+                }
+                chosen = best.map { [$0] } ?? []
+            }
+            let tableFacts = facts(table.facts)
+            for r in chosen {
+                let row = t.rows[r]
+                let level = row.outcome.level ?? rs.defaultLevel
+                contributions.append(Contribution(level: level, rating: row.outcome.rating, route: row.outcome.route))
+                fired.append(.init(rule: t.id, title: t.title, row: r + 1, level: levelId(level), rating: row.outcome.rating, route: row.outcome.route,
+                                   because: row.because, location: row.location, facts: tableFacts))
+            }
+        }
+
+        // Combine: the highest level wins; rating and route as the rule set declares.
+        let rank = contributions.map(\.level).max() ?? rs.defaultLevel
+        let level = program.levelIndex[rank] ?? rs.levels[0]
+        // `follows level`: what the rules at the winning level say, else the level's own; `most
+        // urgent`/`most intensive`: the strongest of every firing and the level's own.
+        let atLevel = contributions.filter { $0.level == rank }
+        var ratingCandidates = (rs.ratingPolicy == .followsLevel ? atLevel : contributions).compactMap(\.rating)
+        if rs.ratingPolicy == .mostUrgent || ratingCandidates.isEmpty, let own = level.rating { ratingCandidates.append(own) }
+        let ratingId = ratingCandidates.min { (program.ratingIndex[$0]?.urgency ?? .max) < (program.ratingIndex[$1]?.urgency ?? .max) }
+        var routeCandidates = (rs.routePolicy == .followsLevel ? atLevel : contributions).compactMap(\.route)
+        if rs.routePolicy == .mostIntensive || routeCandidates.isEmpty, let own = level.route { routeCandidates.append(own) }
+        let routeId = routeCandidates.max { (program.routeIntensity[$0] ?? -1) < (program.routeIntensity[$1] ?? -1) }
+
+        var ratingOutcome: Decision.RatingOutcome?
+        var deadline: DateTime?
+        if let ratingId, let rating = program.ratingIndex[ratingId] {
+            if let clock = rating.clock, let code = program.clockStart {
+                if case .dateTime(let start) = code(frame) {
+                    deadline = add(clock, to: start)
+                } else {
+                    problems.append("the response clock cannot start: the record has no start time for it")
+                }
+            }
+            ratingOutcome = .init(id: rating.id, label: rating.label, clock: rating.clock?.description, deadline: deadline?.description,
+                                  overdue: deadline.map { moment > $0 })
+        }
+        let route = routeId.map { id in Decision.Named(id: id, label: rs.routes.first { $0.id == id }?.label) }
+
+        frame.level = .number(Decimal(rank))
+        frame.rating = ratingId.map(Value.string) ?? .null
+        frame.route = routeId.map(Value.string) ?? .null
+        frame.deadline = deadline.map(Value.dateTime) ?? .null
+
+        let escalations = program.escalations.compactMap { escalation($0, at: moment, problems: &problems) }
+        let disclosures = disclosureAnswers(slots, explain: explain)
+
+        return Decision(id: record.id, ruleset: program.stamp, evaluatedAt: moment.description,
+                        level: .init(rank: level.rank, id: level.id, label: level.label), rating: ratingOutcome, route: route,
+                        fired: fired, escalations: escalations, disclosures: disclosures, problems: problems)
+    }
+
+    private func add(_ clock: ClockSpec, to start: DateTime) -> DateTime? {
+        if let calendar = program.calendar { return calendar.add(clock, to: start) }
+        return clock.working ? nil : WorkingCalendar.addElapsed(clock, to: start)
+    }
+
+    private func format(_ t: DateTime) -> String { (program.calendar?.local(t) ?? t).description }
+
+    private func escalation(_ e: Program.Escalation, at moment: DateTime, problems: inout [String]) -> Decision.EscalationState? {
+        let spec = program.ruleSet.escalations[e.index]
+        if let when = e.startsWhen, !when(frame).isTrue { return nil }
+        guard case .dateTime(let base) = e.startsAt(frame) else { return nil }
+        guard let start = spec.startsAfter.map({ add($0, to: base) }) ?? base else { return nil }
+        func state(_ status: Decision.EscalationState.Status, stage: CheckedRuleSet.Escalation.Stage?, since: DateTime?, due: DateTime?) -> Decision.EscalationState {
+            .init(path: spec.id, title: spec.title, status: status, started: format(start), stage: stage?.id, heldBy: stage?.role.label,
+                  stageSince: since.map(format), due: due.map(format), overdue: status == .open && due.map { moment > $0 } == true, location: spec.location)
+        }
+        if moment < start { return state(.pending, stage: nil, since: nil, due: nil) }
+        if let resolved = e.resolvedAt, case .dateTime(let at) = resolved(frame), at <= moment {
+            return state(.resolved, stage: nil, since: nil, due: nil)
+        }
+        var stage = spec.stages[0]
+        var since = start
+        if let code = e.currentStage, case .string(let id) = code(frame) {
+            if let s = spec.stages.first(where: { $0.id == id }) {
+                stage = s
+                if let sinceCode = e.currentSince, case .dateTime(let t) = sinceCode(frame) { since = t }
+            } else {
+                problems.append("escalation `\(spec.id)`: the record says stage \"\(id)\", which the path does not have; taken as stage `\(stage.id)`")
+            }
+        }
+        let due = stage.within.flatMap { add($0, to: since) }
+        return state(.open, stage: stage, since: since, due: due)
+    }
+
+    private func disclosureAnswers(_ slots: [Value], explain: Bool) -> [Decision.DisclosureAnswer] {
+        guard let fields = program.ruleSet.requestFields, case .list(let requests) = slots[fields.listSlot] else { return [] }
+        var answers: [Decision.DisclosureAnswer] = []
+        for (n, request) in requests.enumerated() {
+            guard case .record(let r) = request else { continue }
+            func text(_ slot: Int?) -> String? { slot.flatMap { if case .string(let s) = r[$0] { return s }; if case .number(let d) = r[$0] { return "\(d)" }; return nil } }
+            let agency = text(fields.agency) ?? "", category = text(fields.category) ?? "", audience = text(fields.audience) ?? ""
+            let purpose = text(fields.purpose)
+            let requestId = text(fields.id) ?? "#\(n + 1)"
+            let recordDecision = "the decision and the reason for it, whether or not the information is shared"
+            func deny(_ reason: String, _ location: String?) -> Decision.DisclosureAnswer {
+                .init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose, answer: .deny, form: nil,
+                      approvalBy: nil, requires: [], mustRecord: [recordDecision], reason: reason, location: location)
+            }
+            guard let p = program.ruleSet.disclosures.firstIndex(where: { $0.agency.id == agency }) else {
+                answers.append(deny("no disclosure policy for agency \"\(agency)\"; anything not allowed is denied", nil))
+                continue
+            }
+            let policy = program.ruleSet.disclosures[p]
+            guard let cat = policy.categories.first(where: { $0.id == category }) else {
+                answers.append(deny("\"\(category)\" is not a category of \(policy.agency.label); anything not allowed is denied", nil))
+                continue
+            }
+            if cat.neverShared {
+                answers.append(deny("\(policy.agency.label) never shares \(category)", cat.location))
+                continue
+            }
+            frame.request = request
+            var answered = false
+            for (s, share) in policy.shares.enumerated() {
+                guard share.category == category, share.audience == audience, share.purpose == nil || share.purpose == purpose else { continue }
+                if let c = program.shares[p][s].condition, !c(frame).isTrue { continue }
+                var requires: [String] = []
+                var mustRecord = [recordDecision]
+                var answer = Decision.DisclosureAnswer.Answer.permit
+                for requirement in share.requirements {
+                    switch requirement {
+                    case .approval:
+                        requires.append("approval by the \(policy.decidedBy.label)")
+                        mustRecord.append("who approved the disclosure")
+                        answer = .needsApproval
+                    case .consent:
+                        requires.append("consent")
+                        mustRecord.append("the consent given")
+                        if answer == .permit { answer = .needsConsent }
+                    case .consentOrRationale:
+                        requires.append("consent, or a recorded reason to share without it")
+                        mustRecord.append("the consent given, or why consent was not sought")
+                        if answer == .permit { answer = .needsConsent }
+                    case .rationale:
+                        requires.append("a recorded rationale")
+                        mustRecord.append("the rationale for sharing")
+                    }
+                }
+                let conditionText = share.condition == nil ? "" : " and its condition holds"
+                answers.append(.init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose, answer: answer,
+                                     form: share.form.rawValue, approvalBy: share.requirements.contains(.approval) ? policy.decidedBy.label : nil,
+                                     requires: requires, mustRecord: mustRecord,
+                                     reason: "share rule for \(category) with \(audience)\(share.purpose.map { " for \($0)" } ?? "")\(conditionText)",
+                                     location: share.location))
+                answered = true
+                break
+            }
+            frame.request = .null
+            if !answered {
+                answers.append(deny("no share rule of \(policy.agency.label) allows \(category) to go to \(audience)\(purpose.map { " for \($0)" } ?? ""); anything not allowed is denied", nil))
+            }
+        }
+        return answers
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import MashChecker
+import MashSchema
+
+/// Adds response clocks to a start time, counting only working time where the clock says so.
+///
+/// Working time is the calendar's working hours on its working days, less bank holidays, in its time
+/// zone (daylight saving included). `N working days` is N times the length of the working day, so
+/// 2 working days from Monday 15:00 on a 09:00–17:00 day ends on Wednesday at 15:00. Elapsed clocks
+/// (`72 hours`) ignore the calendar. The clock never reads the machine's time or time zone.
+public struct WorkingCalendar: Sendable {
+    public let spec: CalendarSpec
+    private let zone: TimeZone
+
+    public init?(_ spec: CalendarSpec) {
+        guard let zone = TimeZone(identifier: spec.timeZone) else { return nil }
+        self.spec = spec
+        self.zone = zone
+    }
+
+    public func offset(at seconds: Int64) -> Int32 {
+        Int32(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
+    }
+
+    /// The same instant, written with the calendar's offset at that instant.
+    public func local(_ t: DateTime) -> DateTime { t.with(offset: offset(at: t.seconds)) }
+
+    public var workingDaySeconds: Int64 { Int64(spec.dayEnd - spec.dayStart) }
+
+    func isWorkingDay(_ epochDay: Int) -> Bool {
+        spec.workingDays.contains(LocalDate(epochDay: epochDay).weekday) && !spec.holidays.contains(epochDay)
+    }
+
+    public static func elapsedSeconds(_ clock: ClockSpec) -> Int64 {
+        let n = Int64(clock.amount)
+        switch clock.unit {
+        case .minutes: return n * 60
+        case .hours: return n * 3600
+        case .days: return n * 86400
+        case .weeks: return n * 7 * 86400
+        }
+    }
+
+    public func add(_ clock: ClockSpec, to start: DateTime) -> DateTime? {
+        guard clock.working else {
+            return local(DateTime(seconds: start.seconds + WorkingCalendar.elapsedSeconds(clock), nanoseconds: start.nanoseconds))
+        }
+        let n = Int64(clock.amount)
+        var remaining: Int64
+        switch clock.unit {
+        case .minutes: remaining = n * 60
+        case .hours: remaining = n * 3600
+        case .days: remaining = n * workingDaySeconds
+        case .weeks: remaining = n * 5 * workingDaySeconds
+        }
+        guard !spec.workingDays.isEmpty, workingDaySeconds > 0 else { return nil }
+        var t = start.seconds
+        // Each step either finishes, uses up a working day, or moves to the next day; a year of bank
+        // holidays cannot make this loop run away.
+        for _ in 0..<20_000 {
+            let local = t + Int64(offset(at: t))
+            let day = Int((local >= 0 ? local : local - 86399) / 86400)
+            let secondOfDay = local - Int64(day) * 86400
+            if isWorkingDay(day), secondOfDay < Int64(spec.dayEnd) {
+                if secondOfDay < Int64(spec.dayStart) {
+                    t += Int64(spec.dayStart) - secondOfDay
+                    continue
+                }
+                let available = Int64(spec.dayEnd) - secondOfDay
+                if remaining <= available {
+                    return self.local(DateTime(seconds: t + remaining, nanoseconds: t == start.seconds ? start.nanoseconds : 0))
+                }
+                remaining -= available
+                t += available
+            } else {
+                t += 86400 - secondOfDay
+            }
+        }
+        return nil
+    }
+
+    /// Without a calendar only elapsed clocks can be added; the checker rejects working clocks then.
+    public static func addElapsed(_ clock: ClockSpec, to start: DateTime) -> DateTime {
+        DateTime(seconds: start.seconds + elapsedSeconds(clock), nanoseconds: start.nanoseconds, offset: start.offset)
+    }
+}

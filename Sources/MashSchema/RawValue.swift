@@ -1,0 +1,109 @@
+import Foundation
+import Yams
+
+/// A document value before it is checked against a schema: what JSON and YAML have in common.
+/// Numbers keep their source text so that no precision is lost on the way to `Decimal`.
+public indirect enum RawValue: Sendable, Hashable {
+    case null
+    case boolean(Bool)
+    case number(String)
+    case string(String)
+    case list([RawValue])
+    case map([String: RawValue])
+}
+
+extension RawValue: Decodable {
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: Decoder) throws {
+        if let keyed = try? decoder.container(keyedBy: Key.self) {
+            var map: [String: RawValue] = [:]
+            for key in keyed.allKeys { map[key.stringValue] = try keyed.decode(RawValue.self, forKey: key) }
+            self = .map(map)
+        } else if var list = try? decoder.unkeyedContainer() {
+            var items: [RawValue] = []
+            while !list.isAtEnd { items.append(try list.decode(RawValue.self)) }
+            self = .list(items)
+        } else {
+            let single = try decoder.singleValueContainer()
+            if single.decodeNil() {
+                self = .null
+            } else if let b = try? single.decode(Bool.self) {
+                self = .boolean(b)
+            } else if let d = try? single.decode(Decimal.self) {
+                self = .number("\(d)")
+            } else {
+                self = .string(try single.decode(String.self))
+            }
+        }
+    }
+}
+
+/// Reads JSON and YAML documents into `RawValue`s.
+public enum DocumentReader {
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public let message: String
+        public let line: Int?
+        public var description: String { line.map { "line \($0): \(message)" } ?? message }
+    }
+
+    public static func json(_ data: Data) throws -> RawValue {
+        do {
+            return try JSONDecoder().decode(RawValue.self, from: data)
+        } catch let DecodingError.dataCorrupted(context) {
+            throw Failure(message: "not valid JSON: \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)", line: nil)
+        } catch {
+            throw Failure(message: "not valid JSON", line: nil)
+        }
+    }
+
+    /// Every document in a YAML text (documents are separated by `---`).
+    public static func yamlDocuments(_ text: String) throws -> [RawValue] {
+        do {
+            var out: [RawValue] = []
+            for node in try Yams.compose_all(yaml: text) { out.append(raw(node)) }
+            return out
+        } catch let error as YamlError {
+            throw failure(error)
+        }
+    }
+
+    static func failure(_ error: YamlError) -> Failure {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return Failure(message: "not valid YAML: \(problem)", line: mark.line)
+        default:
+            return Failure(message: "not valid YAML: \(error)", line: nil)
+        }
+    }
+
+    /// Scalars keep their text; YAML's own type guess is used only for null, booleans and numbers, and a
+    /// quoted scalar is always text.
+    public static func raw(_ node: Node) -> RawValue {
+        switch node {
+        case .scalar(let s):
+            if s.style == .singleQuoted || s.style == .doubleQuoted || s.style == .literal || s.style == .folded { return .string(s.string) }
+            switch node.tag.description {
+            case Tag.Name.null.rawValue: return .null
+            case Tag.Name.bool.rawValue: return .boolean(Bool.construct(from: s) ?? false)
+            case Tag.Name.int.rawValue, Tag.Name.float.rawValue:
+                let text = s.string.replacingOccurrences(of: "_", with: "")
+                return Decimal(string: text) != nil ? .number(text) : .string(s.string)
+            default: return .string(s.string)
+            }
+        case .mapping(let m):
+            var map: [String: RawValue] = [:]
+            for (k, v) in m { map[k.string ?? "\(k)"] = raw(v) }
+            return .map(map)
+        case .sequence(let seq):
+            return .list(seq.map(raw))
+        @unknown default:
+            return .null
+        }
+    }
+}

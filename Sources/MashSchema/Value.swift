@@ -1,0 +1,57 @@
+import Foundation
+
+/// A run-time value. Records hold their fields by slot (schema order), never by name.
+public enum Value: Sendable, Hashable {
+    case null
+    case boolean(Bool)
+    case number(Decimal)
+    case string(String)
+    case date(LocalDate)
+    case dateTime(DateTime)
+    /// Days-time duration, in seconds.
+    case dayTimeDuration(Decimal)
+    /// Years-months duration, in months.
+    case yearMonthDuration(Int)
+    case list([Value])
+    case record([Value])
+
+    public var isNull: Bool { if case .null = self { return true } else { return false } }
+    public var isTrue: Bool { if case .boolean(true) = self { return true } else { return false } }
+}
+
+/// Writes values as compact JSON-like text for explanations (`["neglect", "missing"]`, `2026-03-02`).
+public enum ValueText {
+    public static func render(_ value: Value, type: FieldType? = nil) -> String {
+        switch value {
+        case .null: return "null"
+        case .boolean(let b): return b ? "true" : "false"
+        case .number(let n): return "\(n)"
+        case .string(let s): return quote(s)
+        case .date(let d): return d.description
+        case .dateTime(let d): return d.description
+        case .dayTimeDuration(let s): return Durations.format(seconds: s)
+        case .yearMonthDuration(let m): return Durations.format(months: m)
+        case .list(let items):
+            var element: FieldType?
+            if case .list(let e)? = type { element = e }
+            return "[" + items.map { render($0, type: element) }.joined(separator: ", ") + "]"
+        case .record(let fields):
+            guard case .record(let r)? = type else { return "{…}" }
+            let parts = zip(r.fields, fields).filter { !$0.1.isNull }.map { "\($0.0.name): \(render($0.1, type: $0.0.type))" }
+            return "{" + parts.joined(separator: ", ") + "}"
+        }
+    }
+
+    public static func quote(_ s: String) -> String {
+        var out = "\""
+        for ch in s {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default: out.append(ch)
+            }
+        }
+        return out + "\""
+    }
+}
