@@ -66,7 +66,6 @@ public enum DecisionOutput {
             var line = "  rating:  \(r.id)"
             if let label = r.label { line += " (\(label))" }
             if let deadline = r.deadline, let clock = r.clock { line += ", respond by \(deadline) (\(clock))" }
-            if r.overdue == true { line += " — OVERDUE at \(d.evaluatedAt)" }
             out += line + "\n"
         }
         if let route = d.route { out += "  route:   \(route.id)\(route.label.map { " (\($0))" } ?? "")\n" }
@@ -103,7 +102,7 @@ public enum DecisionOutput {
             case .permit: line += "PERMIT"
             case .deny: line += "DENY"
             case .needsApproval: line += "NEEDS APPROVAL by the \(a.approvalBy ?? "decision maker")"
-            case .needsConsent: line += "NEEDS CONSENT or a recorded reason"
+            case .needsConsent: line += a.requires.contains { $0.hasPrefix("consent, or") } ? "NEEDS CONSENT or a recorded reason" : "NEEDS CONSENT"
             }
             if let form = a.form, a.answer != .deny { line += " (\(form))" }
             out += line + "\n      reason:  \(a.reason)\n"

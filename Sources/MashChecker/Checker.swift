@@ -625,3 +625,15 @@ final class CheckSession {
             disclosures: disclosures, requestFields: request, localCount: localCount)
     }
 }
+
+extension Checker {
+    /// Checks one expression against a schema, outside any rule set: what tools, tests and the FEEL
+    /// conformance runner use. Names resolve to the schema's top-level fields and to `extra` values
+    /// supplied by name (bound as definitions would be).
+    public static func check(expression: Expr, schema: Schema, sources: SourceMap) -> (TypedExpr?, localCount: Int, [Diagnostic]) {
+        let session = CheckSession(schema: schema, sources: sources)
+        var facts: [FactPath] = []
+        let typed = session.check(expression, .record, &facts)
+        return (session.diagnostics.hasErrors ? nil : typed, session.localCount, session.diagnostics)
+    }
+}

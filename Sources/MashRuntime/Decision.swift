@@ -29,8 +29,6 @@ public struct Decision: Sendable, Hashable, Codable {
         /// The response clock, for example `4 working hours`.
         public let clock: String?
         public let deadline: String?
-        /// True when the evaluation moment is past the deadline.
-        public let overdue: Bool?
     }
 
     public struct Fact: Sendable, Hashable, Codable {

@@ -195,8 +195,7 @@ public final class Evaluator {
                     problems.append("the response clock cannot start: the record has no start time for it")
                 }
             }
-            ratingOutcome = .init(id: rating.id, label: rating.label, clock: rating.clock?.description, deadline: deadline?.description,
-                                  overdue: deadline.map { moment > $0 })
+            ratingOutcome = .init(id: rating.id, label: rating.label, clock: rating.clock?.description, deadline: deadline?.description)
         }
         let route = routeId.map { id in Decision.Named(id: id, label: rs.routes.first { $0.id == id }?.label) }
 

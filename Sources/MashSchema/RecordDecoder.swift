@@ -128,3 +128,10 @@ public struct RecordDecoder: Sendable {
         }
     }
 }
+
+extension RecordDecoder {
+    /// The record's value without requiring an id (for evaluating expressions against partial records).
+    public func decodeValue(_ raw: RawValue, problems: inout [RecordError.Problem]) -> Value {
+        decode(raw, as: .record(schema.root), path: "", problems: &problems)
+    }
+}

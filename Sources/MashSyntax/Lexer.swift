@@ -1,7 +1,7 @@
 import MashCore
 
-/// Turns source text into tokens. Newlines are tokens (the language is line-oriented) except inside
-/// parentheses and brackets, where an expression may run over several lines.
+/// Turns source text into tokens. Newlines are tokens (the language is line-oriented); the parser
+/// skips them inside brackets, where only it knows which bracket opens (FEEL writes `]0..4[`).
 public struct Lexer {
     public private(set) var tokens: [Token] = []
     public private(set) var comments: [Comment] = []
@@ -10,7 +10,6 @@ public struct Lexer {
     private let file: SourceFile
     private let b: [UInt8]
     private var i = 0
-    private var depth = 0
 
     public init(file: SourceFile) {
         self.file = file
@@ -32,7 +31,7 @@ public struct Lexer {
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
                 i += 1
             case UInt8(ascii: "\n"):
-                if depth == 0, tokens.last.map({ $0.kind != .newline }) ?? false {
+                if tokens.last.map({ $0.kind != .newline }) ?? false {
                     tokens.append(Token(kind: .newline, text: "\n", span: span(i, i + 1)))
                 }
                 i += 1
@@ -150,8 +149,6 @@ public struct Lexer {
         let c = b[i]
         if Lexer.symbols1.contains(c) {
             i += 1
-            if c == UInt8(ascii: "(") || c == UInt8(ascii: "[") { depth += 1 }
-            if c == UInt8(ascii: ")") || c == UInt8(ascii: "]") { depth = max(0, depth - 1) }
             tokens.append(Token(kind: .symbol, text: String(UnicodeScalar(c)), span: span(start, i)))
             return
         }

@@ -10,6 +10,10 @@ public struct Parser {
     private let tokens: [Token]
     private var pos = 0
     private var diagnostics: [Diagnostic] = []
+    /// How many brackets are open; inside them line breaks do not end anything.
+    private var nesting = 0
+    /// Inside the upper bound of a range, `[` closes the range (FEEL's `]0..4[`), it is not a filter.
+    private var inRangeHigh = false
 
     /// Words that start a declaration at the beginning of a line.
     public static let declarationKeywords: Set<String> = [
@@ -71,8 +75,18 @@ public struct Parser {
     private mutating func advance() -> Token {
         let t = tokens[pos]
         if pos < tokens.count - 1 { pos += 1 }
+        if nesting > 0 { while tokens[pos].kind == .newline { pos += 1 } }
         return t
     }
+
+    /// After an opening bracket: line breaks are skipped until the matching `closeBracket`.
+    private mutating func openBracket() {
+        nesting += 1
+        while tokens[pos].kind == .newline { pos += 1 }
+    }
+
+    /// Before consuming a closing bracket, so that the line break after it still counts.
+    private mutating func closeBracket() { nesting = max(0, nesting - 1) }
 
     private mutating func skipNewlines() { while current.kind == .newline { advance() } }
 
@@ -142,6 +156,7 @@ public struct Parser {
 
     /// After an error: skip to the next line that starts with a declaration keyword.
     private mutating func synchronize() {
+        nesting = 0
         while current.kind != .end {
             if current.kind == .newline {
                 skipNewlines()
@@ -153,6 +168,7 @@ public struct Parser {
     }
 
     private mutating func skipLine() {
+        nesting = 0
         while current.kind != .newline, current.kind != .end { advance() }
         skipNewlines()
     }
@@ -583,8 +599,10 @@ public struct Parser {
         if at("not"), peek().isSymbol("(") {
             let s = advance().span
             advance()
+            openBracket()
             var tests = [try cellTest()]
             while atSymbol(",") { advance(); tests.append(try cellTest()) }
+            closeBracket()
             let end = try expectSymbol(")", "to close `not(`")
             return [.not(tests, s.to(end.span))]
         }
@@ -836,9 +854,11 @@ public struct Parser {
                 }
                 let t = advance()
                 e = Expr(.member(e, Identifier(name: t.text, span: t.span)), e.span.to(t.span))
-            } else if atSymbol("[") {
+            } else if atSymbol("["), !inRangeHigh {
                 advance()
+                openBracket()
                 let index = try expression()
+                closeBracket()
                 let end = try expectSymbol("]", "to close the filter")
                 e = Expr(.subscripted(e, index), e.span.to(end.span))
             } else {
@@ -863,7 +883,9 @@ public struct Parser {
             case "null": advance(); return Expr(.null, t.span)
             case "not" where peek().isSymbol("("):
                 advance(); advance()
+                openBracket()
                 let operand = try expression()
+                closeBracket()
                 let end = try expectSymbol(")", "to close `not(`")
                 return Expr(.not(operand), t.span.to(end.span))
             default: break
@@ -899,11 +921,13 @@ public struct Parser {
 
     private mutating func call(_ name: Identifier) throws -> Expr {
         _ = try expectSymbol("(", "after the function name")
+        openBracket()
         var args: [Expr] = []
         if !atSymbol(")") {
             args.append(try expression())
             while atSymbol(",") { advance(); args.append(try expression()) }
         }
+        closeBracket()
         let end = try expectSymbol(")", "to close the call to `\(name.name)`")
         return Expr(.call(name, args), name.span.to(end.span))
     }
@@ -911,17 +935,23 @@ public struct Parser {
     /// `( e )`, `( e, e )`, `[ e, e ]`, and ranges `[a..b]`, `(a..b)`, `]a..b[` and mixes.
     private mutating func bracketed() throws -> Expr {
         let open = advance()
+        openBracket()
         if open.text == "[", atSymbol("]") {
+            closeBracket()
             let end = advance()
             return Expr(.list([]), open.span.to(end.span))
         }
         let first = try expression()
         if atSymbol("..") {
             advance()
+            let outer = inRangeHigh
+            inRangeHigh = true
+            defer { inRangeHigh = outer }
             let high = try expression()
             guard atSymbol("]") || atSymbol(")") || atSymbol("[") else {
                 throw failure(code: "expected-symbol", "expected `]` or `)` to close the range, found \(describe(current))", at: current.span)
             }
+            closeBracket()
             let close = advance()
             let range = Expr.Range(low: first, high: high, lowClosed: open.text == "[", highClosed: close.text == "]")
             return Expr(.range(range), open.span.to(close.span))
@@ -932,6 +962,7 @@ public struct Parser {
         var items = [first]
         while atSymbol(",") { advance(); items.append(try expression()) }
         let closing = open.text == "(" ? ")" : "]"
+        closeBracket()
         let end = try expectSymbol(closing, "to close `\(open.text)`")
         if open.text == "(", items.count == 1 { return Expr(first.kind, open.span.to(end.span)) }
         return Expr(.list(items), open.span.to(end.span))
