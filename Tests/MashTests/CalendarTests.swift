@@ -1,0 +1,34 @@
+import Foundation
+import Mash
+import MashSyntax
+import Testing
+
+@Suite struct CalendarTests {
+    static let calendar = WorkingCalendar(CalendarSpec(
+        timeZone: "Europe/London", workingDays: [1, 2, 3, 4, 5], dayStart: 9 * 3600, dayEnd: 17 * 3600,
+        holidays: [LocalDate(year: 2026, month: 4, day: 3)!.epochDay, LocalDate(year: 2026, month: 4, day: 6)!.epochDay]))!
+
+    static let cases: [(String, Int, Bool, Clock.Unit, String)] = [
+        ("2026-03-02T15:00:00Z", 4, true, .hours, "2026-03-03T11:00:00Z"),      // Monday into Tuesday
+        ("2026-03-06T16:00:00Z", 2, true, .hours, "2026-03-09T10:00:00Z"),      // Friday over the weekend
+        ("2026-03-07T10:00:00Z", 1, true, .hours, "2026-03-09T10:00:00Z"),      // received on a Saturday
+        ("2026-03-03T07:00:00Z", 1, true, .hours, "2026-03-03T10:00:00Z"),      // before the working day
+        ("2026-03-02T13:20:00Z", 24, true, .hours, "2026-03-05T13:20:00Z"),     // three working days
+        ("2026-03-02T15:00:00Z", 2, true, .days, "2026-03-04T15:00:00Z"),       // working days are working-day lengths
+        ("2026-03-02T17:00:00Z", 8, true, .hours, "2026-03-03T17:00:00Z"),      // ends exactly at close
+        ("2026-04-02T15:00:00Z", 2, true, .hours, "2026-04-07T10:00:00+01:00"), // over Good Friday and Easter Monday
+        ("2026-03-27T16:00:00Z", 2, true, .hours, "2026-03-30T10:00:00+01:00"), // clocks go forward on 29 March
+        ("2026-10-23T15:30:00+01:00", 2, true, .hours, "2026-10-26T09:30:00Z"), // and back on 25 October
+        ("2026-03-06T10:00:00Z", 72, false, .hours, "2026-03-09T10:00:00Z"),    // elapsed time ignores the weekend
+        ("2026-03-02T22:40:00Z", 4, false, .hours, "2026-03-03T02:40:00Z"),     // red runs out of hours
+        ("2026-03-02T09:00:00Z", 90, true, .minutes, "2026-03-02T10:30:00Z"),
+        ("2026-03-02T09:00:00Z", 1, true, .weeks, "2026-03-06T17:00:00Z"),  // a working week ends at Friday's close
+    ]
+
+    @Test(arguments: cases)
+    func addsClock(_ start: String, _ amount: Int, _ working: Bool, _ unit: Clock.Unit, _ expected: String) throws {
+        let from = try #require(DateTime.parse(start))
+        let due = Self.calendar.add(ClockSpec(amount: amount, working: working, unit: unit), to: from)
+        #expect(due?.description == expected)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Mash
+import MashTestSupport
+import Testing
+
+@Suite struct RecordTests {
+    static let schema = SchemaLoader.load(SourceFile(path: "schema.yaml", text: testSchema)).0!
+
+    func read(_ jsonl: String) -> [Result<DecodedRecord, RecordError>] {
+        var out: [Result<DecodedRecord, RecordError>] = []
+        RecordReader(schema: Self.schema).readLines(Data(jsonl.utf8), origin: "in.jsonl") { out.append($0) }
+        return out
+    }
+
+    @Test func aBadRecordIsNamedAndTheBatchGoesOn() {
+        let results = read("""
+            {"id": "A", "received": "2026-03-02T09:15:00Z", "child": {"age_months": 3}, "concerns": []}
+            {"id": "B", "received": "2026-03-02T09:15:00Z", "child": {"age_months": "three"}, "concerns": [{"category": "neglet"}]}
+
+            not json at all
+            {"id": "C", "received": "2026-03-02", "child": {}, "concerns": [], "colour": "red"}
+            {"id": "D", "received": "2026-03-02T09:15:00+01:00", "child": {}, "concerns": []}
+            """)
+        #expect(results.count == 5)
+        let errors = results.compactMap { if case .failure(let e) = $0 { return e }; return nil }
+        let ids = results.compactMap { try? $0.get().id }
+        #expect(ids == ["A", "D"])
+        #expect(errors.map(\.recordId) == ["B", nil, "C"])
+        #expect(errors[0].origin == "in.jsonl:2")
+        #expect(errors[0].problems == [
+            .init(path: "child.age_months", message: "expected a number, found \"three\""),
+            .init(path: "concerns[0].category", message: "\"neglet\" is not one of neglect, physical_injury, domestic_abuse (did you mean \"neglect\"?)"),
+        ])
+        #expect(errors[1].origin == "in.jsonl:4")
+        #expect(errors[2].problems.map(\.path) == ["received", "colour"])
+        #expect(errors[2].problems[1].message == "unknown field")
+        #expect(DecisionOutput.human(errors[0]).hasPrefix("error: record B (in.jsonl:2): child.age_months: expected a number"))
+    }
+
+    @Test func requiredFieldsMustBeThere() {
+        let results = read(#"{"id": "E", "child": {}, "concerns": null}"#)
+        guard case .failure(let e) = results.first else { Issue.record("accepted"); return }
+        #expect(e.problems.map(\.path) == ["received", "concerns"])
+        #expect(e.problems.map(\.message) == ["required field is missing", "required field is null"])
+    }
+
+    @Test func numbersKeepTheirDecimalValue() throws {
+        let results = read(#"{"id": "F", "received": "2026-03-02T09:15:00Z", "child": {"age_months": 0.1}, "concerns": []}"#)
+        let record = try #require(try? results.first?.get())
+        guard case .record(let fields) = record.value, case .record(let child) = fields[3] else { Issue.record("shape"); return }
+        #expect(child[1] == .number(Decimal(string: "0.1")!))
+    }
+
+    @Test func yamlFilesMayHoldSeveralRecords() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mash-records-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("two.yaml").path
+        try """
+            id: G
+            received: 2026-03-02T09:15:00Z
+            child: {date_of_birth: 2025-01-01}
+            concerns: []
+            ---
+            id: H
+            received: "2026-03-02T09:15:00Z"
+            child: {}
+            concerns: []
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        var ids: [String] = []
+        RecordReader(schema: Self.schema).read(file: file) { if case .success(let r) = $0 { ids.append(r.id) } }
+        #expect(ids == ["G", "H"])
+    }
+}
