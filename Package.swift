@@ -45,6 +45,7 @@ let package = Package(
         ]),
         // Helpers that only tests use.
         .target(name: "MashTestSupport", dependencies: ["Mash"], path: "Tests/MashTestSupport"),
-        .testTarget(name: "MashTests", dependencies: ["Mash", "MashTestSupport"]),
+        // MashCLI is a dependency so that `swift test` builds the `mash` binary the CLI tests run.
+        .testTarget(name: "MashTests", dependencies: ["Mash", "MashTestSupport", "MashCLI"]),
     ]
 )

@@ -31,11 +31,14 @@ private struct Printer {
 
     private func line(of offset: Int) -> Int { source.location(of: offset).line }
 
-    /// Emits own-line comments that stand before `offset`.
+    /// Emits own-line comments that stand before `offset`, keeping one blank line where the source had
+    /// a blank line after a comment.
     private mutating func flushComments(before offset: Int, indent: String) {
         while let c = comments.first, c.span.start < offset {
             comments.removeFirst()
             out.append(indent + c.text)
+            let next = comments.first.map { $0.span.start < offset ? $0.span.start : offset } ?? offset
+            if line(of: next) - line(of: c.span.start) > 1 { out.append("") }
         }
     }
 
@@ -97,12 +100,13 @@ private struct Printer {
             emit("levels", Span(file: l.span.file, start: l.span.start, end: l.span.start + 6))
             let w = l.entries.map { "\($0.rank) \($0.id.name)".count }.max() ?? 0
             let lw = l.entries.map { quote($0.label.value).count }.max() ?? 0
+            let rw = l.entries.map { $0.rating.map { "rating \($0.name)".count } ?? 0 }.max() ?? 0
             for e in l.entries {
                 var text = pad("\(e.rank) \(e.id.name)", w) + " " + quote(e.label.value)
                 if e.rating != nil || e.route != nil { text = pad(text, w + 1 + lw) }
-                if let r = e.rating { text += " rating \(r.name)" }
+                if e.route != nil { text += " " + pad(e.rating.map { "rating \($0.name)" } ?? "", rw) } else if let r = e.rating { text += " rating \(r.name)" }
                 if let r = e.route { text += " route \(r.name)" }
-                emit(text, e.span, indent: i1)
+                emit(text.trimmingTrailingSpaces(), e.span, indent: i1)
             }
         case .ratings(let r):
             emit("ratings" + (r.measuredFrom.map { " measured from " + expr($0) } ?? ""), Span(file: r.span.file, start: r.span.start, end: r.span.start + 7))
@@ -188,11 +192,13 @@ private struct Printer {
             emit((d.isOverride ? "override " : "") + "disclosure \(d.agency.name) \(quote(d.title.value)) decided by \(d.decidedBy.name)",
                  d.agency.span.to(d.decidedBy.span))
             let w = d.categories.map(\.id.name.count).max() ?? 0
-            let hw = d.categories.map { $0.handling.map { "handling \($0.name)".count } ?? 0 }.max() ?? 0
+            func marks(_ c: DisclosureDecl.Category) -> String {
+                [c.handling.map { "handling \($0.name)" }, c.neverShared ? "never shared" : nil].compactMap { $0 }.joined(separator: " ")
+            }
+            let hw = d.categories.map { marks($0).count }.max() ?? 0
             for c in d.categories {
                 var text = "category " + pad(c.id.name, w)
-                if hw > 0 { text += " " + pad(c.handling.map { "handling \($0.name)" } ?? "", hw) }
-                if c.neverShared { text += " never shared" }
+                if hw > 0 { text += " " + pad(marks(c), hw) }
                 if let l = c.label { text += " " + quote(l.value) }
                 emit(text.trimmingTrailingSpaces(), c.span, indent: i1)
             }
@@ -213,6 +219,13 @@ private struct Printer {
     private mutating func emitExpression(_ head: String, _ e: Expr, span: Span, indent: String, continuation: String) {
         let flat = head + expr(e)
         if indent.count + flat.count <= Formatter.lineWidth { emit(flat, span, indent: indent); return }
+        if case .quantified(let q, let bindings, let body) = e.kind {
+            // The body of `some`/`every` runs to the end of the condition, so a continuation line
+            // parses back into the body: break there.
+            let quantifierHead = q.rawValue + " " + bindings.map { "\($0.name.name) in " + wrap($0.source, above: 4) }.joined(separator: ", ") + " satisfies "
+            emitExpression(head + quantifierHead, body, span: span, indent: indent, continuation: continuation)
+            return
+        }
         guard case .binary(let op, _, _) = e.kind, op == .and || op == .or else { emit(flat, span, indent: indent); return }
         var operands: [Expr] = []
         func collect(_ x: Expr) {
