@@ -39,13 +39,13 @@ struct Compiler {
                 return { f in
                     guard case .list(let items) = b(f) else { return .null }
                     return .list(items.map { item in
-                        if case .record(let fields) = item { return fields[slot] }
+                        if case .record(let fields) = item, slot < fields.count { return fields[slot] }
                         return .null
                     })
                 }
             }
             return { f in
-                if case .record(let fields) = b(f) { return fields[slot] }
+                if case .record(let fields) = b(f), slot < fields.count { return fields[slot] }
                 return .null
             }
         case .context(let c):

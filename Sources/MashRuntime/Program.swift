@@ -107,14 +107,19 @@ public final class Evaluator {
     /// Decides one referral at `moment`. With `explain: false` the facts behind each firing are not
     /// gathered (the rest of the decision is the same).
     public func evaluate(_ record: DecodedRecord, at moment: DateTime, explain: Bool = true) -> Decision {
-        guard case .record(let slots) = record.value else {
-            preconditionFailure("RecordDecoder always produces a record at the root")
-        }
         let rs = program.ruleSet
+        var problems: [String] = []
+        // `RecordDecoder` always gives a record of the schema's shape; a value built by hand may not,
+        // and must not crash the engine: missing slots read as null.
+        var slots: [Value] = []
+        if case .record(let s) = record.value { slots = s } else { problems.append("the record is not a record of the schema") }
+        if slots.count != rs.schema.root.fields.count {
+            if !slots.isEmpty { problems.append("the record has \(slots.count) fields where the schema has \(rs.schema.root.fields.count)") }
+            slots = Array((slots + Array(repeating: Value.null, count: rs.schema.root.fields.count)).prefix(rs.schema.root.fields.count))
+        }
         frame.reset(record: slots)
         var fired: [Decision.Firing] = []
         var contributions: [Contribution] = []
-        var problems: [String] = []
 
         func facts(_ list: [Program.Fact]) -> [Decision.Fact] {
             guard explain else { return [] }
@@ -247,7 +252,7 @@ public final class Evaluator {
     }
 
     private func disclosureAnswers(_ slots: [Value], explain: Bool) -> [Decision.DisclosureAnswer] {
-        guard let fields = program.ruleSet.requestFields, case .list(let requests) = slots[fields.listSlot] else { return [] }
+        guard let fields = program.ruleSet.requestFields, fields.listSlot < slots.count, case .list(let requests) = slots[fields.listSlot] else { return [] }
         var answers: [Decision.DisclosureAnswer] = []
         for (n, request) in requests.enumerated() {
             guard case .record(let r) = request else { continue }

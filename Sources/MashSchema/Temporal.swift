@@ -8,6 +8,11 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public init?(year: Int, month: Int, day: Int) {
         guard (1...12).contains(month), day >= 1, day <= LocalDate.daysIn(month: month, year: year) else { return nil }
+        self.init(checkedYear: year, month: month, day: day)
+    }
+
+    /// For callers that have already made sure the date exists.
+    private init(checkedYear year: Int, month: Int, day: Int) {
         self.year = year; self.month = month; self.day = day
     }
 
@@ -66,7 +71,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         let total = year * 12 + (month - 1) + months
         let y = total >= 0 ? total / 12 : (total - 11) / 12
         let m = total - y * 12 + 1
-        return LocalDate(year: y, month: m, day: min(day, LocalDate.daysIn(month: m, year: y)))!
+        return LocalDate(checkedYear: y, month: m, day: min(day, LocalDate.daysIn(month: m, year: y)))
     }
 }
 
