@@ -239,12 +239,23 @@ public final class Evaluator {
         }
         var stage = spec.stages[0]
         var since = start
+        var recorded = false
         if let code = e.currentStage, case .string(let id) = code(frame) {
             if let s = spec.stages.first(where: { $0.id == id }) {
                 stage = s
+                recorded = true
                 if let sinceCode = e.currentSince, case .dateTime(let t) = sinceCode(frame) { since = t }
             } else {
-                problems.append("escalation `\(spec.id)`: the record says stage \"\(id)\", which the path does not have; taken as stage `\(stage.id)`")
+                problems.append("escalation `\(spec.id)`: the record says stage \"\(id)\", which the path does not have; the timetable is used instead")
+            }
+        }
+        if !recorded {
+            // No stage on record: the path follows its timetable. When a stage's time runs out
+            // unresolved, the next stage takes it over from that moment.
+            for next in spec.stages.dropFirst() {
+                guard let limit = stage.within, let due = add(limit, to: since), moment > due else { break }
+                stage = next
+                since = due
             }
         }
         let due = stage.within.flatMap { add($0, to: since) }

@@ -1,0 +1,97 @@
+import Foundation
+import Mash
+import MashTestSupport
+import Testing
+
+/// Escalation paths evaluated at different moments: pending, each stage, overdue, resolved.
+@Suite struct EscalationTests {
+    static let schema = testSchema + """
+
+          disagreement:
+            optional: true
+            fields:
+              raised: date-time
+              stage: string?
+              since: date-time?
+              resolved: date-time?
+        """
+
+    static let rules = testPreamble + """
+        roles
+          practitioner "Practitioner"
+          manager      "Team manager"
+
+        escalation dispute "Disagreement"
+          starts at disagreement.raised
+          current stage disagreement.stage since disagreement.since
+          resolved at disagreement.resolved
+          stage first  by practitioner within 2 working days
+          stage second by manager      within 4 working hours
+
+        """
+
+    func states(_ disagreement: String, at moments: [String]) throws -> [Decision.EscalationState?] {
+        let set = try TemporaryRuleSet(["schema.yaml": Self.schema, "rules.mash": Self.rules])
+        defer { set.remove() }
+        let loaded = set.load()
+        let program = try #require(loaded.program, "\(loaded.renderer.human(loaded.diagnostics))")
+        let record = try #require(decodedRecord("""
+            id: X
+            received: "2026-03-02T09:00:00Z"
+            child: {}
+            concerns: []
+            disagreement: \(disagreement)
+            """, schema: program.ruleSet.schema))
+        let evaluator = program.makeEvaluator()
+        return moments.map { evaluator.evaluate(record, at: DateTime.parse($0)!).escalations.first }
+    }
+
+    @Test func followsItsTimetableWhenTheRecordNamesNoStage() throws {
+        let s = try states(#"{raised: "2026-03-02T10:00:00Z"}"#, at: [
+            "2026-03-02T09:30:00Z", "2026-03-03T12:00:00Z", "2026-03-04T12:00:00Z", "2026-03-04T16:00:00Z",
+        ])
+        #expect(s[0]?.status == .pending)
+        #expect(s[0]?.started == "2026-03-02T10:00:00Z")
+        #expect(s[1]?.stage == "first")
+        #expect(s[1]?.due == "2026-03-04T10:00:00Z")
+        #expect(s[1]?.overdue == false)
+        #expect(s[2]?.stage == "second")
+        #expect(s[2]?.heldBy == "Team manager")
+        #expect(s[2]?.stageSince == "2026-03-04T10:00:00Z")
+        #expect(s[2]?.due == "2026-03-04T14:00:00Z")
+        #expect(s[2]?.overdue == false)
+        #expect(s[3]?.stage == "second")
+        #expect(s[3]?.overdue == true)
+    }
+
+    @Test func usesTheStageTheRecordNames() throws {
+        let s = try states(#"{raised: "2026-03-02T10:00:00Z", stage: first, since: "2026-03-02T10:00:00Z"}"#,
+                           at: ["2026-03-05T12:00:00Z"])
+        #expect(s[0]?.stage == "first")
+        #expect(s[0]?.due == "2026-03-04T10:00:00Z")
+        #expect(s[0]?.overdue == true)
+    }
+
+    @Test func resolvedPathsSayResolved() throws {
+        let s = try states(#"{raised: "2026-03-02T10:00:00Z", resolved: "2026-03-03T10:00:00Z"}"#,
+                           at: ["2026-03-02T12:00:00Z", "2026-03-03T12:00:00Z"])
+        #expect(s[0]?.status == .open)
+        #expect(s[1]?.status == .resolved)
+    }
+
+    @Test func anUnknownRecordedStageIsAProblemNotACrash() throws {
+        let set = try TemporaryRuleSet(["schema.yaml": Self.schema, "rules.mash": Self.rules])
+        defer { set.remove() }
+        let program = try #require(set.load().program)
+        let record = try #require(decodedRecord("""
+            id: X
+            received: "2026-03-02T09:00:00Z"
+            child: {}
+            concerns: []
+            disagreement: {raised: "2026-03-02T10:00:00Z", stage: third}
+            """, schema: program.ruleSet.schema))
+        let d = program.makeEvaluator().evaluate(record, at: DateTime.parse("2026-03-02T12:00:00Z")!)
+        #expect(d.escalations.first?.stage == "first")
+        #expect(d.problems == ["escalation `dispute`: the record says stage \"third\", which the path does not have; the timetable is used instead"])
+    }
+}
