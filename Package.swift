@@ -39,13 +39,15 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Test cases as data beside a rule set: loading, running, coverage, reports.
+        .target(name: "MashHarness", dependencies: ["Mash", .product(name: "Yams", package: "Yams")]),
         // The thin command-line tool.
         .executableTarget(name: "MashCLI", dependencies: [
-            "Mash", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Mash", "MashHarness", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Helpers that only tests use.
-        .target(name: "MashTestSupport", dependencies: ["Mash"], path: "Tests/MashTestSupport"),
+        .target(name: "MashTestSupport", dependencies: ["Mash", "MashHarness"], path: "Tests/MashTestSupport"),
         // MashCLI is a dependency so that `swift test` builds the `mash` binary the CLI tests run.
-        .testTarget(name: "MashTests", dependencies: ["Mash", "MashTestSupport", "MashCLI"]),
+        .testTarget(name: "MashTests", dependencies: ["Mash", "MashHarness", "MashTestSupport", "MashCLI"]),
     ]
 )

@@ -73,7 +73,7 @@ public enum DocumentReader {
         }
     }
 
-    static func failure(_ error: YamlError) -> Failure {
+    public static func failure(_ error: YamlError) -> Failure {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return Failure(message: "not valid YAML: \(problem)", line: mark.line)
