@@ -35,6 +35,7 @@ public struct Mismatch: Sendable, Hashable {
     public let field: String
     public let expected: String
     public let actual: String
+    public init(field: String, expected: String, actual: String) { self.field = field; self.expected = expected; self.actual = actual }
 }
 
 /// The fields an escalation or disclosure expectation may name.
