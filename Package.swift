@@ -31,11 +31,14 @@ let package = Package(
         ]),
         // Compiled program, evaluation, working-time calendar, decisions.
         .target(name: "MashRuntime", dependencies: ["MashCore", "MashSyntax", "MashSchema", "MashChecker"]),
+        // Warnings about rule sets that check but are probably wrong: rules that can never fire,
+        // decision-table gaps and overlaps, things declared and never produced.
+        .target(name: "MashLint", dependencies: ["MashCore", "MashSyntax", "MashSchema", "MashChecker", "MashRuntime"]),
         // Canonical layout; depends on syntax only.
         .target(name: "MashFormat", dependencies: ["MashCore", "MashSyntax"]),
         // The small public facade: load a rule-set folder, check, compile, evaluate, render.
         .target(name: "Mash", dependencies: [
-            "MashCore", "MashSyntax", "MashSchema", "MashChecker", "MashRuntime", "MashFormat",
+            "MashCore", "MashSyntax", "MashSchema", "MashChecker", "MashRuntime", "MashLint", "MashFormat",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import MashChecker
 import MashCore
+import MashLint
 import MashRuntime
 import MashSchema
 import MashSyntax
@@ -32,6 +33,8 @@ public enum RuleSetLoader {
             let (result, found) = Checker.check(layers: layers, schema: schema, sources: state.sources)
             diagnostics += found
             checked = result
+            // Lints only make sense for a rule set that checks; they are warnings, never errors.
+            if let result { diagnostics += Linter.lint(result, sources: state.sources) }
         }
         let hash = "sha256:" + SHA256.hash(data: state.hashInput).map { String(format: "%02x", $0) }.joined()
         var program: Program?

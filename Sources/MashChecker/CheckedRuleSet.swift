@@ -12,6 +12,7 @@ public struct CheckedRuleSet: Sendable {
         public let label: String
         public let rating: String?
         public let route: String?
+        public var span: Span? = nil
     }
 
     public struct Rating: Sendable, Hashable {
@@ -20,11 +21,13 @@ public struct CheckedRuleSet: Sendable {
         public let clock: ClockSpec?
         /// 0 is the most urgent (shortest clock); ratings without a clock come last.
         public let urgency: Int
+        public var span: Span? = nil
     }
 
     public struct Item: Sendable, Hashable {
         public let id: String
         public let label: String
+        public var span: Span? = nil
     }
 
     public enum RatingPolicy: String, Sendable { case followsLevel = "follows level", mostUrgent = "most urgent" }
@@ -38,6 +41,7 @@ public struct CheckedRuleSet: Sendable {
 
     public struct Rule: Sendable {
         public let id: String
+        public let span: Span
         public let title: String
         public let condition: TypedExpr
         public let outcome: Outcome
@@ -48,12 +52,14 @@ public struct CheckedRuleSet: Sendable {
 
     public struct Table: Sendable {
         public struct Row: Sendable {
+            public let span: Span
             public let tests: [CellTestCode]
             public let outcome: Outcome
             public let because: String
             public let location: String
         }
         public let id: String
+        public let span: Span
         public let title: String
         public let hit: HitPolicy
         public let condition: TypedExpr?
@@ -84,6 +90,7 @@ public struct CheckedRuleSet: Sendable {
     public struct Disclosure: Sendable {
         public struct Category: Sendable, Hashable {
             public let id: String
+            public let span: Span
             public let handling: String?
             public let neverShared: Bool
             public let location: String

@@ -165,7 +165,7 @@ final class CheckSession {
     // MARK: - Stage 2: declared names
 
     private func item(_ entry: Placed<CatalogDecl.Entry>) -> CheckedRuleSet.Item {
-        CheckedRuleSet.Item(id: entry.value.id.name, label: entry.value.label.value)
+        CheckedRuleSet.Item(id: entry.value.id.name, label: entry.value.label.value, span: entry.value.id.span)
     }
 
     private func catalogItems(_ kind: CatalogDecl.Kind) -> [CheckedRuleSet.Item] { (catalogs[kind] ?? [:]).values.map(item) }
@@ -190,7 +190,7 @@ final class CheckSession {
         for (i, e) in entries.enumerated() {
             if let clock = e.clock { checkClock(clock, calendar) }
             let urgency = order.firstIndex(of: i) ?? i
-            let rating = CheckedRuleSet.Rating(id: e.id.name, label: e.label?.value, clock: e.clock.map(ClockSpec.init), urgency: urgency)
+            let rating = CheckedRuleSet.Rating(id: e.id.name, label: e.label?.value, clock: e.clock.map(ClockSpec.init), urgency: urgency, span: e.id.span)
             ratings.append(rating)
             ratingsById[rating.id] = rating
         }
@@ -205,7 +205,7 @@ final class CheckSession {
             ranks[e.rank] = e.rankSpan
             if let r = e.rating { resolveRating(r) }
             if let r = e.route { resolveRoute(r) }
-            let level = CheckedRuleSet.Level(rank: e.rank, id: e.id.name, label: e.label.value, rating: e.rating?.name, route: e.route?.name)
+            let level = CheckedRuleSet.Level(rank: e.rank, id: e.id.name, label: e.label.value, rating: e.rating?.name, route: e.route?.name, span: e.id.span)
             levels.append(level)
             levelsById[level.id] = level
         }
@@ -357,7 +357,7 @@ final class CheckSession {
             diagnostics.append(Diagnostic(code: "empty-because", message: "rule `\(r.id.name)` gives no reason", span: r.because.span,
                                           help: "say why, in words a practitioner would use"))
         }
-        return CheckedRuleSet.Rule(id: r.id.name, title: r.title.value, condition: condition, outcome: outcome(r.outcomes, owner: r.id),
+        return CheckedRuleSet.Rule(id: r.id.name, span: r.id.span, title: r.title.value, condition: condition, outcome: outcome(r.outcomes, owner: r.id),
                                    because: r.because.value, location: location(r.id.span), facts: facts)
     }
 
@@ -411,10 +411,10 @@ final class CheckSession {
                 diagnostics.append(Diagnostic(code: "missing-because", message: "this row of table `\(t.id.name)` gives no reason", span: row.span,
                                               help: "add a `because` line under the table, or a `because` column with a reason in each row"))
             }
-            rows.append(.init(tests: tests, outcome: .init(level: level, rating: rating, route: route), because: because ?? "",
+            rows.append(.init(span: row.span, tests: tests, outcome: .init(level: level, rating: rating, route: route), because: because ?? "",
                               location: location(row.span)))
         }
-        return CheckedRuleSet.Table(id: t.id.name, title: t.title.value, hit: t.hit, condition: condition, inputs: inputs, rows: rows,
+        return CheckedRuleSet.Table(id: t.id.name, span: t.id.span, title: t.title.value, hit: t.hit, condition: condition, inputs: inputs, rows: rows,
                                     location: location(t.id.span), facts: facts)
     }
 
@@ -542,7 +542,7 @@ final class CheckSession {
                 continue
             }
             categories[c.id.name] = (c.id.span, c.neverShared)
-            checkedCategories.append(.init(id: c.id.name, handling: c.handling?.name, neverShared: c.neverShared, location: location(c.id.span)))
+            checkedCategories.append(.init(id: c.id.name, span: c.id.span, handling: c.handling?.name, neverShared: c.neverShared, location: location(c.id.span)))
         }
         var scope = decisionScope
         scope.context.insert(.request)
