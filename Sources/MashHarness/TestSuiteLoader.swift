@@ -337,10 +337,10 @@ extension TestSuiteLoader {
 }
 
 /// Sets a value inside a raw document by a path like `child.mobile` or `referral.concerns[0].category`.
-enum RawPath {
-    enum Part { case key(String), index(Int) }
+public enum RawPath {
+    public enum Part: Sendable { case key(String), index(Int) }
 
-    static func parse(_ path: String) -> [Part]? {
+    public static func parse(_ path: String) -> [Part]? {
         var parts: [Part] = []
         for piece in path.split(separator: ".", omittingEmptySubsequences: false) {
             var name = Substring(piece)
@@ -357,7 +357,7 @@ enum RawPath {
         return parts.isEmpty ? nil : parts
     }
 
-    static func set(_ root: RawValue, path: String, to value: RawValue) -> RawValue? {
+    public static func set(_ root: RawValue, path: String, to value: RawValue) -> RawValue? {
         guard let parts = parse(path) else { return nil }
         return set(root, parts[...], value)
     }

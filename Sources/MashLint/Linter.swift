@@ -58,7 +58,7 @@ public enum Linter {
                                           notes: ["example: \(example)"]))
                 case .overlap(let rows):
                     out.append(Diagnostic(code: "table-overlap", severity: .warning,
-                                          message: "rows \(rows.map(String.init).joined(separator: " and ")) of table `\(table.id)` (hit unique) both match \(example)",
+                                          message: "rows \(list(rows)) of table `\(table.id)` (hit unique) all match \(example)",
                                           span: table.rows[rows[1] - 1].span,
                                           secondary: [.init(span: table.rows[rows[0] - 1].span, message: "this row matches too")],
                                           help: "make the rows exclusive, or use `hit first` or `hit priority` if the overlap is intended",
@@ -71,6 +71,12 @@ public enum Linter {
             }
         }
         return out
+    }
+
+    /// `1 and 2`, `1, 2 and 3`.
+    static func list(_ rows: [Int]) -> String {
+        let names = rows.map(String.init)
+        return names.count <= 1 ? names.joined() : names.dropLast().joined(separator: ", ") + " and " + names[names.count - 1]
     }
 
     // MARK: Declared but never produced
