@@ -44,13 +44,15 @@ let package = Package(
         ]),
         // Test cases as data beside a rule set: loading, running, coverage, reports.
         .target(name: "MashHarness", dependencies: ["Mash", .product(name: "Yams", package: "Yams")]),
+        // Impact of a rule change: synthetic referral histories, dry-runs of two rule sets, reports.
+        .target(name: "MashDryRun", dependencies: ["Mash"]),
         // The thin command-line tool.
         .executableTarget(name: "MashCLI", dependencies: [
-            "Mash", "MashHarness", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Mash", "MashHarness", "MashDryRun", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Helpers that only tests use.
         .target(name: "MashTestSupport", dependencies: ["Mash", "MashHarness"], path: "Tests/MashTestSupport"),
         // MashCLI is a dependency so that `swift test` builds the `mash` binary the CLI tests run.
-        .testTarget(name: "MashTests", dependencies: ["Mash", "MashHarness", "MashTestSupport", "MashCLI"]),
+        .testTarget(name: "MashTests", dependencies: ["Mash", "MashHarness", "MashDryRun", "MashTestSupport", "MashCLI"]),
     ]
 )

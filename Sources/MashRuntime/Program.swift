@@ -333,3 +333,17 @@ public final class Evaluator {
         return answers
     }
 }
+
+extension Program {
+    /// When the record's response clock starts (its received time), if the rule set says.
+    public func clockStart(of record: DecodedRecord) -> DateTime? {
+        guard let code = clockStart, case .record(let slots) = record.value, slots.count == ruleSet.schema.root.fields.count else { return nil }
+        let frame = Frame(localCount: ruleSet.localCount, definitionCount: ruleSet.definitions.count)
+        frame.reset(record: slots)
+        if case .dateTime(let t) = code(frame) { return t }
+        return nil
+    }
+
+    /// True when `t` falls in the rule set's working hours (false without a calendar).
+    public func isWorkingTime(_ t: DateTime) -> Bool { calendar?.isWorkingTime(t) ?? false }
+}

@@ -84,3 +84,11 @@ public struct WorkingCalendar: Sendable {
         DateTime(seconds: start.seconds + elapsedSeconds(clock), nanoseconds: start.nanoseconds, offset: start.offset)
     }
 }
+
+extension WorkingCalendar {
+    /// True when `t` falls in working hours on a working day.
+    public func isWorkingTime(_ t: DateTime) -> Bool {
+        let (date, secondOfDay) = local(t).local
+        return isWorkingDay(date.epochDay) && secondOfDay >= spec.dayStart && secondOfDay < spec.dayEnd
+    }
+}

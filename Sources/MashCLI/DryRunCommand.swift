@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Mash
+import MashDryRun
+
+struct DryRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dry-run",
+        abstract: "Compare a candidate rule set with the adopted one over historical referrals.",
+        discussion: """
+            Reports how many referrals change level, rating or route, the level transition matrix, the effect \
+            on red workload, the rules behind the changes, and each changed referral with both explanations. \
+            Exit 0 when done, 1 when some referrals were rejected (the rest are compared), 2 when a rule set \
+            does not load.
+            """)
+
+    @Option(help: "The adopted rule-set folder.") var baseline: String
+    @Option(help: "The proposed rule-set folder.") var candidate: String
+    @Option(parsing: .upToNextOption, help: "Referral files or folders (.jsonl, .json, .yaml).") var referrals: [String]
+    @Option(help: "The evaluation moment, with an offset.") var at: String
+    @Option(help: "Only referrals received on or after this date (YYYY-MM-DD).") var from: String?
+    @Option(help: "Only referrals received before this date (YYYY-MM-DD).") var to: String?
+    @Option(help: "human, json or csv (the changed referrals).") var format: DryRunFormat = .human
+    @Option(help: "How many changed referrals the human report explains.") var examples: Int = 10
+
+    enum DryRunFormat: String, ExpressibleByArgument, CaseIterable { case human, json, csv }
+
+    func run() throws {
+        guard let moment = DateTime.parse(at) else {
+            printError("error: --at \(at) is not a date-time with an offset; write for example 2026-03-04T12:00:00Z")
+            throw ExitCode(2)
+        }
+        let base = RuleSetLoader.load(folder: baseline), cand = RuleSetLoader.load(folder: candidate)
+        for loaded in [base, cand] where loaded.program == nil {
+            printError(loaded.renderer.human(loaded.diagnostics))
+        }
+        guard let b = base.program, let c = cand.program else { throw ExitCode(2) }
+        guard b.ruleSet.schema.root == c.ruleSet.schema.root else {
+            printError("error: the baseline and candidate use different record schemas, so their decisions cannot be compared referral by referral")
+            throw ExitCode(2)
+        }
+        var dryRun = DryRun(baseline: b, candidate: c, at: moment)
+        for (option, text) in [("--from", from), ("--to", to)] {
+            guard let text else { continue }
+            guard let date = LocalDate.parse(text) else {
+                printError("error: \(option) \(text) is not a date; write it as YYYY-MM-DD")
+                throw ExitCode(2)
+            }
+            if option == "--from" { dryRun.from = date } else { dryRun.to = date }
+        }
+        let (files, missing) = RecordReader.files(referrals)
+        for m in missing { printError("error: no such file or folder: \(m)") }
+        if !missing.isEmpty { throw ExitCode(2) }
+        let reader = RecordReader(schema: b.ruleSet.schema)
+        var rejected = 0
+        for file in files {
+            reader.read(file: file) { result in
+                switch result {
+                case .success(let record): dryRun.add(record)
+                case .failure(let error):
+                    rejected += 1
+                    if rejected <= 20 { printError(DecisionOutput.human(error)) }
+                    dryRun.reject(error)
+                }
+            }
+        }
+        if rejected > 20 { printError("… and \(rejected - 20) more rejected records") }
+        let report = dryRun.report()
+        switch format {
+        case .human: print(DryRunOutput.human(report, examples: examples), terminator: "")
+        case .json: print(DryRunOutput.json(report), terminator: "")
+        case .csv: print(DryRunOutput.csv(report), terminator: "")
+        }
+        if rejected > 0 { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Mash
+
+/// Evaluates a baseline and a candidate rule set over the same referrals and says what changes:
+/// for how many children, in which direction, with what effect on the hub's workload, because of
+/// which rules, and exactly which referrals with both explanations side by side.
+///
+/// Both programs are evaluated without explanations first; only the referrals whose level, rating or
+/// route differ are evaluated again with their facts. The moment of evaluation is an input.
+public struct DryRun {
+    public let baseline: Program
+    public let candidate: Program
+    public let moment: DateTime
+    /// Only referrals received on or after `from` and before `to` (dates in the referral's own offset).
+    public var from: LocalDate?
+    public var to: LocalDate?
+
+    public init(baseline: Program, candidate: Program, at moment: DateTime) {
+        self.baseline = baseline
+        self.candidate = candidate
+        self.moment = moment
+    }
+
+    private final class State {
+        var referrals = 0
+        var rejected: [RecordError] = []
+        var outsideRange = 0
+        var changed: [DryRunReport.ChangedReferral] = []
+        var matrix: [Int: [Int: Int]] = [:]
+        var ratingChanges: [String: Int] = [:]
+        var routeChanges: [String: Int] = [:]
+        var causes: [String: (title: String, count: Int)] = [:]
+        var weeks: [Int: (before: Int, after: Int)] = [:]
+        var redBefore = 0, redAfter = 0, redOutOfHoursBefore = 0, redOutOfHoursAfter = 0
+        var levelChanged = 0, ratingChanged = 0, routeChanged = 0
+    }
+
+    private let state = State()
+    private var baselineEvaluator: Evaluator?
+    private var candidateEvaluator: Evaluator?
+
+    /// Adds one referral (decoded against the baseline's schema; the candidate must share it).
+    public mutating func add(_ record: DecodedRecord) {
+        if baselineEvaluator == nil { baselineEvaluator = baseline.makeEvaluator(); candidateEvaluator = candidate.makeEvaluator() }
+        guard let be = baselineEvaluator, let ce = candidateEvaluator else { return }
+        let received = baseline.clockStart(of: record)
+        if let received, from != nil || to != nil {
+            let day = received.local.date
+            if let from, day < from { state.outsideRange += 1; return }
+            if let to, !(day < to) { state.outsideRange += 1; return }
+        }
+        state.referrals += 1
+        let before = be.evaluate(record, at: moment, explain: false)
+        let after = ce.evaluate(record, at: moment, explain: false)
+        state.matrix[before.level.rank, default: [:]][after.level.rank, default: 0] += 1
+        if let received {
+            let weekStart = received.local.date.epochDay - (received.local.date.weekday - 1)
+            let outOfHours = !candidate.isWorkingTime(received)
+            if before.rating?.id == "red" {
+                state.redBefore += 1
+                state.weeks[weekStart, default: (0, 0)].before += 1
+                if outOfHours { state.redOutOfHoursBefore += 1 }
+            }
+            if after.rating?.id == "red" {
+                state.redAfter += 1
+                state.weeks[weekStart, default: (0, 0)].after += 1
+                if outOfHours { state.redOutOfHoursAfter += 1 }
+            }
+            if state.weeks[weekStart] == nil { state.weeks[weekStart] = (0, 0) }
+        }
+        let levelDiffers = before.level.id != after.level.id
+        let ratingDiffers = before.rating?.id != after.rating?.id
+        let routeDiffers = before.route?.id != after.route?.id
+        guard levelDiffers || ratingDiffers || routeDiffers else { return }
+        if levelDiffers { state.levelChanged += 1 }
+        if ratingDiffers { state.ratingChanged += 1; state.ratingChanges["\(before.rating?.id ?? "none") → \(after.rating?.id ?? "none")", default: 0] += 1 }
+        if routeDiffers { state.routeChanged += 1; state.routeChanges["\(before.route?.id ?? "none") → \(after.route?.id ?? "none")", default: 0] += 1 }
+        // Only the changed referrals are explained: the same programs, this time gathering facts.
+        let explainedBefore = be.evaluate(record, at: moment, explain: true)
+        let explainedAfter = ce.evaluate(record, at: moment, explain: true)
+        func keys(_ d: Decision) -> [String: Decision.Firing] {
+            Dictionary(d.fired.map { ($0.rule + ($0.row.map { "#\($0)" } ?? ""), $0) }, uniquingKeysWith: { a, _ in a })
+        }
+        let b = keys(explainedBefore), a = keys(explainedAfter)
+        var added: [String] = [], removed: [String] = []
+        for (key, firing) in a where b[key] == nil || b[key]?.level != firing.level || b[key]?.rating != firing.rating || b[key]?.route != firing.route {
+            added.append(key)
+            state.causes[key, default: (firing.title, 0)].count += 1
+        }
+        for (key, firing) in b where a[key] == nil {
+            removed.append(key)
+            state.causes[key, default: (firing.title, 0)].count += 1
+        }
+        state.changed.append(.init(id: record.id, received: received?.description,
+                                   before: .init(explainedBefore), after: .init(explainedAfter),
+                                   rulesAdded: added.sorted(), rulesRemoved: removed.sorted(),
+                                   explanationBefore: DecisionOutput.human(explainedBefore), explanationAfter: DecisionOutput.human(explainedAfter)))
+    }
+
+    public mutating func reject(_ error: RecordError) { state.rejected.append(error) }
+
+    public func report() -> DryRunReport {
+        let levels = Array(Set(baseline.ruleSet.levels.map(\.rank) + candidate.ruleSet.levels.map(\.rank))).sorted()
+        func name(_ rank: Int) -> String {
+            (candidate.ruleSet.levels.first { $0.rank == rank } ?? baseline.ruleSet.levels.first { $0.rank == rank }).map { "\(rank) \($0.id)" } ?? "\(rank)"
+        }
+        let matrix = levels.map { b in levels.map { a in state.matrix[b]?[a] ?? 0 } }
+        let weeks = state.weeks.keys.sorted().map { DryRunReport.Week(start: LocalDate(epochDay: $0).description, redBefore: state.weeks[$0]!.before, redAfter: state.weeks[$0]!.after) }
+        func changes(_ d: [String: Int]) -> [DryRunReport.Change] {
+            d.map { DryRunReport.Change(change: $0.key, referrals: $0.value) }.sorted { ($1.referrals, $0.change) < ($0.referrals, $1.change) }
+        }
+        let causes = state.causes.map { DryRunReport.Cause(rule: $0.key, title: $0.value.title, referrals: $0.value.count) }
+            .sorted { ($1.referrals, $0.rule) < ($0.referrals, $1.rule) }
+        func share(_ part: Int, _ whole: Int) -> Double { whole == 0 ? 0 : (Double(part) * 1000 / Double(whole)).rounded() / 10 }
+        let workload = DryRunReport.Workload(
+            weeks: weeks, redBefore: state.redBefore, redAfter: state.redAfter,
+            redPerWeekBefore: weeks.isEmpty ? 0 : (Double(state.redBefore) * 10 / Double(weeks.count)).rounded() / 10,
+            redPerWeekAfter: weeks.isEmpty ? 0 : (Double(state.redAfter) * 10 / Double(weeks.count)).rounded() / 10,
+            redOutOfHoursPercentBefore: share(state.redOutOfHoursBefore, state.redBefore),
+            redOutOfHoursPercentAfter: share(state.redOutOfHoursAfter, state.redAfter))
+        return DryRunReport(
+            baseline: baseline.stamp, candidate: candidate.stamp, evaluatedAt: moment.description,
+            referrals: state.referrals, rejected: state.rejected.count, outsideRange: state.outsideRange,
+            changed: state.changed.count, levelChanged: state.levelChanged, ratingChanged: state.ratingChanged, routeChanged: state.routeChanged,
+            levels: levels.map(name), transitions: matrix, ratingChanges: changes(state.ratingChanges), routeChanges: changes(state.routeChanges),
+            workload: workload, causes: causes, changes: state.changed.sorted { ($0.received ?? "", $0.id) < ($1.received ?? "", $1.id) })
+    }
+}

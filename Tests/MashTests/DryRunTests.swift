@@ -1,0 +1,105 @@
+import Foundation
+import Mash
+import MashDryRun
+import MashTestSupport
+import Testing
+
+@Suite struct DryRunTests {
+    static let london = RuleSetLoader.load(folder: Repository.path("rules/london"))
+    static let candidate = RuleSetLoader.load(folder: Repository.path("rules/london-candidate"))
+    static let moment = DateTime.parse("2026-03-04T12:00:00Z")!
+
+    func generate(count: Int, seed: UInt64) -> [String] {
+        var generator = ReferralGenerator(.init(count: count, seed: seed))
+        var lines: [String] = []
+        generator.generate { lines.append($0) }
+        return lines
+    }
+
+    func decode(_ lines: [String]) throws -> (records: [DecodedRecord], rejected: [RecordError]) {
+        let program = try #require(Self.london.program)
+        var records: [DecodedRecord] = [], rejected: [RecordError] = []
+        RecordReader(schema: program.ruleSet.schema).readLines(Data(lines.joined(separator: "\n").utf8), origin: "generated") {
+            switch $0 {
+            case .success(let r): records.append(r)
+            case .failure(let e): rejected.append(e)
+            }
+        }
+        return (records, rejected)
+    }
+
+    @Test func generatorIsDeterministicAndFollowsTheSchema() throws {
+        let a = generate(count: 300, seed: 5), b = generate(count: 300, seed: 5), c = generate(count: 300, seed: 6)
+        #expect(a == b)
+        #expect(a != c)
+        let (records, rejected) = try decode(a)
+        #expect(rejected.isEmpty, "\(rejected.prefix(3))")
+        #expect(records.count == 300)
+        #expect(records.first?.id == "SYN-5-0")
+    }
+
+    @Test func generatedHistoryLooksLikeTheNationalFigures() throws {
+        let lines = generate(count: 4000, seed: 11)
+        func share(_ needle: String) -> Double { Double(lines.filter { $0.contains(needle) }.count) / Double(lines.count) }
+        #expect((0.25...0.31).contains(share("\"agency\":\"police\",\"professional\"")))
+        #expect((0.26...0.34).contains(share("\"category\":\"domestic_abuse\"")))
+        // About 22% have a referral in the 12 months before (plus some older ones).
+        let (records, _) = try decode(lines)
+        let program = try #require(Self.london.program)
+        let evaluator = program.makeEvaluator()
+        let rereferrals = records.filter { r in evaluator.evaluate(r, at: Self.moment, explain: false).fired.contains { $0.rule == "rereferral_within_twelve_months" } }
+        #expect((0.17...0.24).contains(Double(rereferrals.count) / Double(records.count)))
+    }
+
+    @Test func pinsTheTransitionMatrixForAFixedSeedHistory() throws {
+        let (records, _) = try decode(generate(count: 2000, seed: 3))
+        var dryRun = DryRun(baseline: try #require(Self.london.program), candidate: try #require(Self.candidate.program), at: Self.moment)
+        for r in records { dryRun.add(r) }
+        let report = dryRun.report()
+        #expect(report.referrals == 2000)
+        #expect(report.levels == ["1 universal", "2 early_help", "3 child_in_need", "4 protection"])
+        #expect(report.transitions == [[189, 0, 0, 0], [0, 418, 25, 0], [0, 0, 1018, 0], [0, 0, 0, 350]])
+        #expect(report.changed == 25)
+        #expect(report.ratingChanges.map { "\($0.change) \($0.referrals)" } == ["green → amber 25"])
+        #expect(report.causes.map(\.rule) == ["repeat_police_callouts"])
+        #expect(report.workload.redBefore == 248)
+        #expect(report.workload.redAfter == 248)
+        // Every changed referral carries both explanations, and the candidate's names the new rule.
+        #expect(report.changes.allSatisfy { $0.explanationAfter.contains("rule repeat_police_callouts") && $0.rulesAdded == ["repeat_police_callouts"] })
+
+        // The same matrix, counted the straightforward way.
+        let b = try #require(Self.london.program).makeEvaluator(), c = try #require(Self.candidate.program).makeEvaluator()
+        var counted = [[Int]](repeating: [0, 0, 0, 0], count: 4)
+        for r in records { counted[b.evaluate(r, at: Self.moment).level.rank - 1][c.evaluate(r, at: Self.moment).level.rank - 1] += 1 }
+        #expect(counted == report.transitions)
+
+        let csv = DryRunOutput.csv(report).split(separator: "\n")
+        #expect(csv.first == "id,received,level_before,level_after,rating_before,rating_after,route_before,route_after,rules_added,rules_removed")
+        #expect(csv.count == 26)
+        #expect(csv.dropFirst().allSatisfy { $0.contains(",early_help,child_in_need,green,amber,early_help_assessment,s17_assessment,repeat_police_callouts,") })
+    }
+
+    @Test func aBadRecordIsReportedAndTheOthersCompared() throws {
+        var lines = generate(count: 50, seed: 9)
+        lines[10] = lines[10].replacingOccurrences(of: "\"gender\":\"", with: "\"gender\":\"x")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mash-dry-\(UUID().uuidString).jsonl").path
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Repository.mashBinary)
+        process.arguments = ["dry-run", "--baseline", "rules/london", "--candidate", "rules/london-candidate", "--referrals", file,
+                             "--at", "2026-03-04T12:00:00Z", "--format", "json"]
+        process.currentDirectoryURL = URL(fileURLWithPath: Repository.root)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(String(decoding: e, as: UTF8.self).hasPrefix("error: record SYN-9-10 (\(file):11): child.gender:"))
+        let report = try #require(try JSONSerialization.jsonObject(with: o) as? [String: Any])
+        #expect(report["referrals"] as? Int == 49)
+        #expect(report["rejected"] as? Int == 1)
+    }
+}
