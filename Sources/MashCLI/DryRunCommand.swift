@@ -14,23 +14,30 @@ struct DryRunCommand: ParsableCommand {
             does not load.
             """)
 
-    @Option(help: "The adopted rule-set folder.") var baseline: String
-    @Option(help: "The proposed rule-set folder.") var candidate: String
+    @Option(help: "The adopted rule-set folder, or a folder at a git revision: rules/london@HEAD~1.") var baseline: String
+    @Option(help: "The proposed rule-set folder (or folder@revision).") var candidate: String
     @Option(parsing: .upToNextOption, help: "Referral files or folders (.jsonl, .json, .yaml).") var referrals: [String]
     @Option(help: "The evaluation moment, with an offset.") var at: String
     @Option(help: "Only referrals received on or after this date (YYYY-MM-DD).") var from: String?
     @Option(help: "Only referrals received before this date (YYYY-MM-DD).") var to: String?
-    @Option(help: "human, json or csv (the changed referrals).") var format: DryRunFormat = .human
+    @Option(help: "human, json, csv (the changed referrals) or html (a self-contained report with charts).") var format: DryRunFormat = .human
     @Option(help: "How many changed referrals the human report explains.") var examples: Int = 10
 
-    enum DryRunFormat: String, ExpressibleByArgument, CaseIterable { case human, json, csv }
+    enum DryRunFormat: String, ExpressibleByArgument, CaseIterable { case human, json, csv, html }
 
     func run() throws {
         guard let moment = DateTime.parse(at) else {
             printError("error: --at \(at) is not a date-time with an offset; write for example 2026-03-04T12:00:00Z")
             throw ExitCode(2)
         }
-        let base = RuleSetLoader.load(folder: baseline), cand = RuleSetLoader.load(folder: candidate)
+        func folder(_ spec: String) throws -> String {
+            guard let (path, revision) = RuleSetRevision.split(spec) else { return spec }
+            do { return try RuleSetRevision.materialize(folder: path, revision: revision) } catch {
+                printError("error: \(spec): \(error)")
+                throw ExitCode(2)
+            }
+        }
+        let base = RuleSetLoader.load(folder: try folder(baseline)), cand = RuleSetLoader.load(folder: try folder(candidate))
         for loaded in [base, cand] where loaded.program == nil {
             printError(loaded.renderer.human(loaded.diagnostics))
         }
@@ -70,6 +77,7 @@ struct DryRunCommand: ParsableCommand {
         case .human: print(DryRunOutput.human(report, examples: examples), terminator: "")
         case .json: print(DryRunOutput.json(report), terminator: "")
         case .csv: print(DryRunOutput.csv(report), terminator: "")
+        case .html: print(DryRunHTML.render(report), terminator: "")
         }
         if rejected > 0 { throw ExitCode(1) }
     }
