@@ -17,6 +17,8 @@ let package = Package(
         // produced them, and Foundation on Linux has no digest API.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        // Referral stores and decision logs in SQLite (the system libsqlite3).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // Source files, spans, diagnostics and their rendering.
@@ -46,13 +48,15 @@ let package = Package(
         .target(name: "MashHarness", dependencies: ["Mash", .product(name: "Yams", package: "Yams")]),
         // Impact of a rule change: synthetic referral histories, dry-runs of two rule sets, reports.
         .target(name: "MashDryRun", dependencies: ["Mash"]),
+        // Referral stores and decision logs in SQLite: import, read back, log, reproduce.
+        .target(name: "MashStore", dependencies: ["Mash", .product(name: "GRDB", package: "GRDB.swift")]),
         // The thin command-line tool.
         .executableTarget(name: "MashCLI", dependencies: [
-            "Mash", "MashHarness", "MashDryRun", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Mash", "MashHarness", "MashDryRun", "MashStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Helpers that only tests use.
         .target(name: "MashTestSupport", dependencies: ["Mash", "MashHarness"], path: "Tests/MashTestSupport"),
         // MashCLI is a dependency so that `swift test` builds the `mash` binary the CLI tests run.
-        .testTarget(name: "MashTests", dependencies: ["Mash", "MashHarness", "MashDryRun", "MashTestSupport", "MashCLI"]),
+        .testTarget(name: "MashTests", dependencies: ["Mash", "MashHarness", "MashDryRun", "MashStore", "MashTestSupport", "MashCLI"]),
     ]
 )

@@ -32,49 +32,56 @@ public struct RecordReader: Sendable {
 
     /// Calls `body` once per record in the file, in order.
     public func read(file path: String, _ body: (Result<DecodedRecord, RecordError>) -> Void) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            body(.failure(RecordError(recordId: nil, origin: path, problems: [.init(path: "", message: "the file cannot be read")])))
-            return
+        read(file: path, raw: { body($0.map(\.0)) })
+    }
+
+    /// Like `read(file:_:)`, with each record's document as read (to store it as it came).
+    public func read(file path: String, raw body: (Result<(DecodedRecord, RawValue), RecordError>) -> Void) {
+        func emit(_ raw: RawValue, _ origin: String) { body(decoder.decode(raw, origin: origin).map { ($0, raw) }) }
+        func fail(_ origin: String, _ message: String) {
+            body(.failure(RecordError(recordId: nil, origin: origin, problems: [.init(path: "", message: message)])))
         }
+        guard let data = FileManager.default.contents(atPath: path) else { return fail(path, "the file cannot be read") }
         switch (path as NSString).pathExtension.lowercased() {
-        case "jsonl", "ndjson": readLines(data, origin: path, body)
+        case "jsonl", "ndjson": readLines(data, origin: path, raw: body)
         case "json":
             do {
                 let raw = try DocumentReader.json(data)
                 if case .list(let items) = raw {
-                    for (i, item) in items.enumerated() { body(decoder.decode(item, origin: "\(path)[\(i)]")) }
+                    for (i, item) in items.enumerated() { emit(item, "\(path)[\(i)]") }
                 } else {
-                    body(decoder.decode(raw, origin: path))
+                    emit(raw, path)
                 }
-            } catch {
-                body(.failure(RecordError(recordId: nil, origin: path, problems: [.init(path: "", message: "\(error)")])))
-            }
+            } catch { fail(path, "\(error)") }
         default:
             do {
                 let docs = try DocumentReader.yamlDocuments(String(decoding: data, as: UTF8.self))
                 var n = 0
                 for doc in docs {
                     if case .list(let items) = doc {
-                        for item in items { n += 1; body(decoder.decode(item, origin: "\(path)#\(n)")) }
+                        for item in items { n += 1; emit(item, "\(path)#\(n)") }
                     } else {
                         n += 1
-                        body(decoder.decode(doc, origin: docs.count == 1 ? path : "\(path)#\(n)"))
+                        emit(doc, docs.count == 1 ? path : "\(path)#\(n)")
                     }
                 }
-            } catch {
-                body(.failure(RecordError(recordId: nil, origin: path, problems: [.init(path: "", message: "\(error)")])))
-            }
+            } catch { fail(path, "\(error)") }
         }
     }
 
     /// JSON Lines: one record per line; blank lines are skipped; a bad line is one bad record.
     public func readLines(_ data: Data, origin: String, _ body: (Result<DecodedRecord, RecordError>) -> Void) {
+        readLines(data, origin: origin, raw: { body($0.map(\.0)) })
+    }
+
+    public func readLines(_ data: Data, origin: String, raw body: (Result<(DecodedRecord, RawValue), RecordError>) -> Void) {
         var lineNumber = 0
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) { continue }
             do {
-                body(decoder.decode(try DocumentReader.json(Data(line)), origin: "\(origin):\(lineNumber)"))
+                let raw = try DocumentReader.json(Data(line))
+                body(decoder.decode(raw, origin: "\(origin):\(lineNumber)").map { ($0, raw) })
             } catch {
                 body(.failure(RecordError(recordId: nil, origin: "\(origin):\(lineNumber)", problems: [.init(path: "", message: "\(error)")])))
             }

@@ -30,7 +30,7 @@ public enum RuleSetLoader {
         var diagnostics = state.diagnostics
         var checked: CheckedRuleSet?
         if let layers, let schema = state.schema, !diagnostics.hasErrors {
-            let (result, found) = Checker.check(layers: layers, schema: schema, sources: state.sources)
+            let (result, found) = Checker.check(layers: layers, schema: schema, sources: state.sources, folder: folder)
             diagnostics += found
             checked = result
             // Lints only make sense for a rule set that checks; they are warnings, never errors.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Mash
 import MashDryRun
+import MashStore
 
 struct DryRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +17,8 @@ struct DryRunCommand: ParsableCommand {
 
     @Option(help: "The adopted rule-set folder, or a folder at a git revision: rules/london@HEAD~1.") var baseline: String
     @Option(help: "The proposed rule-set folder (or folder@revision).") var candidate: String
-    @Option(parsing: .upToNextOption, help: "Referral files or folders (.jsonl, .json, .yaml).") var referrals: [String]
+    @Option(parsing: .upToNextOption, help: "Referral files or folders (.jsonl, .json, .yaml), or a SQLite store (.sqlite).") var referrals: [String]
+    @Option(help: "Log the changed referrals' decisions (both rule sets) in this SQLite store.") var log: String?
     @Option(help: "The evaluation moment, with an offset.") var at: String
     @Option(help: "Only referrals received on or after this date (YYYY-MM-DD).") var from: String?
     @Option(help: "Only referrals received before this date (YYYY-MM-DD).") var to: String?
@@ -55,24 +57,34 @@ struct DryRunCommand: ParsableCommand {
             }
             if option == "--from" { dryRun.from = date } else { dryRun.to = date }
         }
-        let (files, missing) = RecordReader.files(referrals)
-        for m in missing { printError("error: no such file or folder: \(m)") }
-        if !missing.isEmpty { throw ExitCode(2) }
+        let stores = referrals.filter { $0.hasSuffix(".sqlite") || $0.hasSuffix(".db") }
+        let (files, missing) = RecordReader.files(referrals.filter { !stores.contains($0) })
+        for m in missing + stores.filter({ !FileManager.default.fileExists(atPath: $0) }) { printError("error: no such file or folder: \(m)") }
+        if !missing.isEmpty || stores.contains(where: { !FileManager.default.fileExists(atPath: $0) }) { throw ExitCode(2) }
         let reader = RecordReader(schema: b.ruleSet.schema)
         var rejected = 0
-        for file in files {
-            reader.read(file: file) { result in
-                switch result {
-                case .success(let record): dryRun.add(record)
-                case .failure(let error):
-                    rejected += 1
-                    if rejected <= 20 { printError(DecisionOutput.human(error)) }
-                    dryRun.reject(error)
-                }
+        let handle: (Result<DecodedRecord, RecordError>) -> Void = { result in
+            switch result {
+            case .success(let record): dryRun.add(record)
+            case .failure(let error):
+                rejected += 1
+                if rejected <= 20 { printError(DecisionOutput.human(error)) }
+                dryRun.reject(error)
             }
+        }
+        for file in files { reader.read(file: file, handle) }
+        for path in stores {
+            // The store's own received index narrows the read; the dry-run checks the range again.
+            try ReferralStore(path: path).forEachRecord(decoder: reader.decoder, from: dryRun.from, to: dryRun.to, handle)
         }
         if rejected > 20 { printError("… and \(rejected - 20) more rejected records") }
         let report = dryRun.report()
+        if let log {
+            let store = try ReferralStore(path: log)
+            try store.log(report.loggable.map { ($0.record, $0.before) }, ruleSet: base)
+            try store.log(report.loggable.map { ($0.record, $0.after) }, ruleSet: cand)
+            printError("logged \(report.loggable.count * 2) decisions of \(report.loggable.count) changed referrals in \(log)")
+        }
         switch format {
         case .human: print(DryRunOutput.human(report, examples: examples), terminator: "")
         case .json: print(DryRunOutput.json(report), terminator: "")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Mash
+import MashStore
 
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,6 +20,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "The evaluation moment, with an offset: 2026-03-02T12:00:00Z.") var at: String
     @Option(help: "human, json or jsonl.") var format: OutputFormat = .human
     @Flag(help: "Leave out the facts behind each firing (faster).") var noFacts = false
+    @Option(help: "Also record each decision, its record and the rule set's sources in this SQLite store.") var log: String?
 
     func run() throws {
         guard let moment = DateTime.parse(at) else {
@@ -36,10 +38,13 @@ struct EvalCommand: ParsableCommand {
         var rejected: [RecordError] = []
         var decisions: [Decision] = []
         var output = OutputBuffer()
-        let handle: (Result<DecodedRecord, RecordError>) -> Void = { result in
+        var logged: [(record: RawValue, decision: Decision)] = []
+        let store = try log.map { try ReferralStore(path: $0) }
+        let handle: (Result<(DecodedRecord, RawValue), RecordError>) -> Void = { result in
             switch result {
-            case .success(let record):
+            case .success(let (record, raw)):
                 let decision = evaluator.evaluate(record, at: moment, explain: !noFacts)
+                if store != nil { logged.append((raw, decision)) }
                 decided += 1
                 switch format {
                 case .human: output.write((decided > 1 ? "\n" : "") + DecisionOutput.human(decision))
@@ -53,14 +58,18 @@ struct EvalCommand: ParsableCommand {
         }
         let sources = records.filter { $0 != "-" }
         if sources.isEmpty {
-            reader.readLines(FileHandle.standardInput.readDataToEndOfFile(), origin: "stdin", handle)
+            reader.readLines(FileHandle.standardInput.readDataToEndOfFile(), origin: "stdin", raw: handle)
         } else {
             let (files, missing) = RecordReader.files(sources)
             for m in missing { printError("error: no such file or folder: \(m)") }
             if !missing.isEmpty { throw ExitCode(2) }
-            for file in files { reader.read(file: file, handle) }
+            for file in files { reader.read(file: file, raw: handle) }
         }
         if format == .json { output.write(DecisionOutput.json(decisions: decisions, rejected: rejected)) }
+        if let store, let log {
+            try store.log(logged, ruleSet: loaded)
+            printError("logged \(logged.count) decisions in \(log)")
+        }
         output.flush()
         if format == .human || !rejected.isEmpty {
             printError("\(decided) referral\(decided == 1 ? "" : "s") decided, \(rejected.count) rejected")

@@ -11,7 +11,7 @@ struct MashCommand: ParsableCommand {
             has errors (check), some records were rejected (eval) or files need formatting (fmt --check); \
             2 the rule set or files could not be used at all.
             """,
-        subcommands: [CheckCommand.self, EvalCommand.self, TestCommand.self, FormatCommand.self, GenerateCommand.self, DryRunCommand.self])
+        subcommands: [CheckCommand.self, EvalCommand.self, TestCommand.self, FormatCommand.self, GenerateCommand.self, ImportCommand.self, DryRunCommand.self])
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

@@ -18,8 +18,11 @@ public struct RuleSetLayer: Sendable {
 /// 3. check definitions, rules, tables, escalation paths and disclosure policies;
 /// 4. report definitions nothing uses.
 public enum Checker {
-    public static func check(layers: [RuleSetLayer], schema: Schema, sources: SourceMap) -> (CheckedRuleSet?, [Diagnostic]) {
+    /// `folder` is the rule set's own folder: the source locations a decision names are relative to it,
+    /// so the same rule set gives the same decisions wherever it is read from.
+    public static func check(layers: [RuleSetLayer], schema: Schema, sources: SourceMap, folder: String? = nil) -> (CheckedRuleSet?, [Diagnostic]) {
         let session = CheckSession(schema: schema, sources: sources)
+        session.folder = folder
         let result = session.run(layers)
         return (session.diagnostics.hasErrors ? nil : result, session.diagnostics)
     }
@@ -73,9 +76,13 @@ final class CheckSession {
         return localCount
     }
 
+    var folder: String?
+
     func location(_ span: Span) -> String {
         let line = sources[span.file]?.location(of: span.start).line ?? 0
-        return "\(span.file):\(line)"
+        var path = span.file
+        if let folder, path.hasPrefix(folder + "/") { path.removeFirst(folder.count + 1) }
+        return "\(path):\(line)"
     }
 
     // MARK: - Stage 1: merge layers

@@ -33,6 +33,7 @@ public struct DryRun {
         var weeks: [Int: (before: Int, after: Int)] = [:]
         var redBefore = 0, redAfter = 0, redOutOfHoursBefore = 0, redOutOfHoursAfter = 0
         var levelChanged = 0, ratingChanged = 0, routeChanged = 0
+        var loggable: [(record: RawValue, before: Decision, after: Decision)] = []
     }
 
     private let state = State()
@@ -91,6 +92,7 @@ public struct DryRun {
             removed.append(key)
             state.causes[key, default: (firing.title, 0)].count += 1
         }
+        state.loggable.append((RecordDecoder(schema: baseline.ruleSet.schema).encode(record.value), explainedBefore, explainedAfter))
         state.changed.append(.init(id: record.id, received: received?.description,
                                    before: .init(explainedBefore), after: .init(explainedAfter),
                                    rulesAdded: added.sorted(), rulesRemoved: removed.sorted(),
@@ -118,11 +120,13 @@ public struct DryRun {
             redPerWeekAfter: weeks.isEmpty ? 0 : (Double(state.redAfter) * 10 / Double(weeks.count)).rounded() / 10,
             redOutOfHoursPercentBefore: share(state.redOutOfHoursBefore, state.redBefore),
             redOutOfHoursPercentAfter: share(state.redOutOfHoursAfter, state.redAfter))
-        return DryRunReport(
+        var report = DryRunReport(
             baseline: baseline.stamp, candidate: candidate.stamp, evaluatedAt: moment.description,
             referrals: state.referrals, rejected: state.rejected.count, outsideRange: state.outsideRange,
             changed: state.changed.count, levelChanged: state.levelChanged, ratingChanged: state.ratingChanged, routeChanged: state.routeChanged,
             levels: levels.map(name), transitions: matrix, ratingChanges: changes(state.ratingChanges), routeChanges: changes(state.routeChanges),
             workload: workload, causes: causes, changes: state.changed.sorted { ($0.received ?? "", $0.id) < ($1.received ?? "", $1.id) })
+        report.loggable = state.loggable
+        return report
     }
 }

@@ -71,6 +71,13 @@ public struct DryRunReport: Sendable, Encodable {
     public let workload: Workload
     public let causes: [Cause]
     public let changes: [ChangedReferral]
+    /// The changed referrals' records and both decisions, for a decision log (not encoded).
+    public var loggable: [(record: RawValue, before: Decision, after: Decision)] = []
+
+    enum CodingKeys: String, CodingKey {
+        case baseline, candidate, evaluatedAt, referrals, rejected, outsideRange, changed, levelChanged, ratingChanged, routeChanged
+        case levels, transitions, ratingChanges, routeChanges, workload, causes, changes
+    }
 }
 
 /// Renders a dry-run report as text for a policy lead, JSON, or CSV of the changed referrals.

@@ -107,3 +107,25 @@ public enum DocumentReader {
         }
     }
 }
+
+extension RawValue: Encodable {
+    /// JSON with numbers written as numbers (their exact decimal text) and keys sorted.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .boolean(let b): try c.encode(b)
+        case .number(let n): if let d = Decimal(string: n) { try c.encode(d) } else { try c.encode(n) }
+        case .string(let s): try c.encode(s)
+        case .list(let l): try c.encode(l)
+        case .map(let m): try c.encode(m)
+        }
+    }
+
+    /// Compact JSON text of this value.
+    public var jsonText: String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? e.encode(self)) ?? Data("null".utf8), as: UTF8.self)
+    }
+}

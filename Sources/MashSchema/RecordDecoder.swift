@@ -135,3 +135,28 @@ extension RecordDecoder {
         decode(raw, as: .record(schema.root), path: "", problems: &problems)
     }
 }
+
+extension RecordDecoder {
+    /// The inverse of decoding: a record's value as a document again, field names from the schema,
+    /// null fields left out. Decoding the result gives the same value.
+    public func encode(_ value: Value) -> RawValue { encode(value, as: .record(schema.root)) }
+
+    func encode(_ value: Value, as type: FieldType) -> RawValue {
+        switch (value, type) {
+        case (.null, _): return .null
+        case (.boolean(let b), _): return .boolean(b)
+        case (.number(let n), _): return .number("\(n)")
+        case (.string(let s), _): return .string(s)
+        case (.date(let d), _): return .string(d.description)
+        case (.dateTime(let d), _): return .string(d.description)
+        case (.dayTimeDuration(let s), _): return .string(Durations.format(seconds: s))
+        case (.yearMonthDuration(let m), _): return .string(Durations.format(months: m))
+        case (.list(let items), .list(let element)): return .list(items.map { encode($0, as: element) })
+        case (.record(let fields), .record(let r)):
+            var map: [String: RawValue] = [:]
+            for (field, v) in zip(r.fields, fields) where !v.isNull { map[field.name] = encode(v, as: field.type) }
+            return .map(map)
+        default: return .null
+        }
+    }
+}

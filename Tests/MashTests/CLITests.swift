@@ -57,7 +57,7 @@ import Testing
                 - rule immediate_danger "The child is in immediate danger" suggests level protection, rating red, route immediate_protection
                   because: A child in immediate danger needs emergency protection now, through Grip and Pace into response policing
                   facts:   referral.immediate_danger = true
-                  source:  rules/london/injury.mash:3
+                  source:  injury.mash:3
             """))
     }
 

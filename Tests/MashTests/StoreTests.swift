@@ -1,0 +1,94 @@
+import Foundation
+import Mash
+import MashDryRun
+import MashStore
+import MashTestSupport
+import Testing
+
+@Suite(.serialized) struct StoreTests {
+    static let london = RuleSetLoader.load(folder: Repository.path("rules/london"))
+
+    func temporaryStore() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("mash-store-\(UUID().uuidString).sqlite").path
+    }
+
+    func remove(_ path: String) { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+
+    func importLines(_ lines: [String], into store: ReferralStore) throws -> ReferralStore.ImportSummary {
+        let program = try #require(Self.london.program)
+        let reader = RecordReader(schema: program.ruleSet.schema)
+        return try store.importRecords(source: "test", { emit in
+            reader.readLines(Data(lines.joined(separator: "\n").utf8), origin: "test", raw: emit)
+        }, received: { program.clockStart(of: $0) })
+    }
+
+    func generated(_ count: Int, seed: UInt64) -> [String] {
+        var g = ReferralGenerator(.init(count: count, seed: seed))
+        var lines: [String] = []
+        g.generate { lines.append($0) }
+        return lines
+    }
+
+    @Test func importsValidRecordsReportsBadOnesAndIsIdempotent() throws {
+        let path = temporaryStore()
+        defer { remove(path) }
+        let store = try ReferralStore(path: path)
+        var lines = generated(40, seed: 1)
+        lines[7] = lines[7].replacingOccurrences(of: "\"previous_referrals\":[", with: "\"previous_referrals\":[\"not a date\",")
+        let first = try importLines(lines, into: store)
+        #expect(first.stored == 39)
+        #expect(first.added == 39)
+        #expect(first.rejected.map(\.recordId) == ["SYN-1-7"])
+        #expect(first.rejected.first?.problems.first?.path == "history.previous_referrals[0]")
+        let again = try importLines(lines, into: store)
+        #expect(again.stored == 39)
+        #expect(again.added == 0)
+        #expect(try store.count() == 39)
+        // Read back through the schema, oldest first, all of them.
+        var ids: [String] = []
+        try store.forEachRecord(decoder: RecordDecoder(schema: try #require(Self.london.program).ruleSet.schema)) {
+            if case .success(let r) = $0 { ids.append(r.id) }
+        }
+        #expect(Set(ids).count == 39)
+    }
+
+    @Test func aDecisionCanBeReproducedFromTheLogAlone() throws {
+        let path = temporaryStore()
+        defer { remove(path) }
+        let store = try ReferralStore(path: path)
+        let program = try #require(Self.london.program)
+        let reader = RecordReader(schema: program.ruleSet.schema)
+        var entries: [(record: RawValue, decision: Decision)] = []
+        reader.read(file: Repository.path("rules/london/referrals/r22-school-and-social-care-disagree-about-th.yaml"), raw: { result in
+            if case .success(let (record, raw)) = result {
+                entries.append((raw, program.makeEvaluator().evaluate(record, at: DateTime.parse("2026-03-04T12:00:00Z")!)))
+            }
+        })
+        try store.log(entries, ruleSet: Self.london)
+        let logged = try #require(try store.loggedDecisions(referral: "R-2026-0022").first)
+        #expect(logged.rulesetHash == Self.london.hash)
+        #expect(try store.reproduce(logged) == logged.decision)
+        #expect(logged.decision.contains("\"stage\":\"first_line\""))
+    }
+
+    @Test func aKilledImportLeavesTheStoreAsItWas() throws {
+        let path = temporaryStore()
+        defer { remove(path) }
+        _ = try importLines(generated(10, seed: 2), into: try ReferralStore(path: path))
+        let batch = FileManager.default.temporaryDirectory.appendingPathComponent("mash-batch-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: batch) }
+        try generated(40_000, seed: 3).joined(separator: "\n").write(toFile: batch, atomically: true, encoding: .utf8)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Repository.mashBinary)
+        process.arguments = ["import", "--store", path, "--ruleset", Repository.path("rules/london"), batch]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(process.isRunning, "the import finished before it could be killed; give it a larger batch")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(try ReferralStore(path: path).count() == 10)
+    }
+}
