@@ -53,13 +53,7 @@ public enum DocumentReader {
     }
 
     public static func json(_ data: Data) throws -> RawValue {
-        do {
-            return try JSONDecoder().decode(RawValue.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            throw Failure(message: "not valid JSON: \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)", line: nil)
-        } catch {
-            throw Failure(message: "not valid JSON", line: nil)
-        }
+        do { return try JSONParser.parse(data) } catch let f as JSONParser.Failure { throw Failure(message: f.description, line: nil) }
     }
 
     /// Every document in a YAML text (documents are separated by `---`).
