@@ -8,6 +8,7 @@ public struct RecordReader: Sendable {
     public let decoder: RecordDecoder
 
     public init(schema: Schema) { decoder = RecordDecoder(schema: schema) }
+    public init(decoder: RecordDecoder) { self.decoder = decoder }
 
     public static let extensions: Set<String> = ["yaml", "yml", "json", "jsonl", "ndjson"]
 
@@ -75,15 +76,21 @@ public struct RecordReader: Sendable {
     }
 
     public func readLines(_ data: Data, origin: String, raw body: (Result<(DecodedRecord, RawValue), RecordError>) -> Void) {
-        var lineNumber = 0
-        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) { continue }
+        data.withUnsafeBytes { raw in
+            let bytes = UnsafeBufferPointer(start: raw.bindMemory(to: UInt8.self).baseAddress, count: raw.count)
+            readLines(bytes, origin: origin, firstLine: 1, raw: body)
+        }
+    }
+
+    /// JSON Lines from a byte range whose first line has number `firstLine`.
+    public func readLines(_ bytes: UnsafeBufferPointer<UInt8>, origin: String, firstLine: Int,
+                          raw body: (Result<(DecodedRecord, RawValue), RecordError>) -> Void) {
+        JSONLines.forEachLine(in: bytes, firstLine: firstLine) { line, number in
             do {
-                let raw = try DocumentReader.json(Data(line))
-                body(decoder.decode(raw, origin: "\(origin):\(lineNumber)").map { ($0, raw) })
+                let raw = try JSONParser.parse(line)
+                body(decoder.decode(raw, origin: "\(origin):\(number)").map { ($0, raw) })
             } catch {
-                body(.failure(RecordError(recordId: nil, origin: "\(origin):\(lineNumber)", problems: [.init(path: "", message: "\(error)")])))
+                body(.failure(RecordError(recordId: nil, origin: "\(origin):\(number)", problems: [.init(path: "", message: "\(error)")])))
             }
         }
     }

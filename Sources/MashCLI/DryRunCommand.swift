@@ -24,6 +24,7 @@ struct DryRunCommand: ParsableCommand {
     @Option(help: "Only referrals received before this date (YYYY-MM-DD).") var to: String?
     @Option(help: "human, json, csv (the changed referrals) or html (a self-contained report with charts).") var format: DryRunFormat = .human
     @Option(help: "How many changed referrals the human report explains.") var examples: Int = 10
+    @Option(help: "Threads to use (default: every core).") var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
     enum DryRunFormat: String, ExpressibleByArgument, CaseIterable { case human, json, csv, html }
 
@@ -62,22 +63,40 @@ struct DryRunCommand: ParsableCommand {
         for m in missing + stores.filter({ !FileManager.default.fileExists(atPath: $0) }) { printError("error: no such file or folder: \(m)") }
         if !missing.isEmpty || stores.contains(where: { !FileManager.default.fileExists(atPath: $0) }) { throw ExitCode(2) }
         let reader = RecordReader(schema: b.ruleSet.schema)
-        var rejected = 0
-        let handle: (Result<DecodedRecord, RecordError>) -> Void = { result in
-            switch result {
-            case .success(let record): dryRun.add(record)
-            case .failure(let error):
-                rejected += 1
-                if rejected <= 20 { printError(DecisionOutput.human(error)) }
-                dryRun.reject(error)
+        let progress = Progress()
+        for file in files {
+            if file.hasSuffix(".jsonl") || file.hasSuffix(".ndjson") {
+                guard let data = try? Data(contentsOf: URL(fileURLWithPath: file), options: .alwaysMapped) else {
+                    printError("error: cannot read \(file)")
+                    throw ExitCode(2)
+                }
+                dryRun.addLines(data, origin: file, decoder: reader.decoder, workers: workers, progress: progress.update)
+            } else {
+                reader.read(file: file) { result in
+                    switch result {
+                    case .success(let record): dryRun.add(record)
+                    case .failure(let error): dryRun.reject(error)
+                    }
+                }
             }
         }
-        for file in files { reader.read(file: file, handle) }
         for path in stores {
-            // The store's own received index narrows the read; the dry-run checks the range again.
-            try ReferralStore(path: path).forEachRecord(decoder: reader.decoder, from: dryRun.from, to: dryRun.to, handle)
+            // Documents are read in order and handed to the workers in batches.
+            var batch = Data()
+            try ReferralStore(path: path).forEachDocument(from: dryRun.from, to: dryRun.to) { _, document in
+                batch.append(contentsOf: document.utf8)
+                batch.append(UInt8(ascii: "\n"))
+                if batch.count > 64 << 20 {
+                    dryRun.addLines(batch, origin: path, decoder: reader.decoder, workers: workers, progress: progress.update)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            dryRun.addLines(batch, origin: path, decoder: reader.decoder, workers: workers, progress: progress.update)
         }
-        if rejected > 20 { printError("… and \(rejected - 20) more rejected records") }
+        progress.finish()
+        let rejected = dryRun.rejectedRecords
+        for error in rejected.prefix(20) { printError(DecisionOutput.human(error)) }
+        if rejected.count > 20 { printError("… and \(rejected.count - 20) more rejected records") }
         let report = dryRun.report()
         if let log {
             let store = try ReferralStore(path: log)
@@ -91,6 +110,6 @@ struct DryRunCommand: ParsableCommand {
         case .csv: print(DryRunOutput.csv(report), terminator: "")
         case .html: print(DryRunHTML.render(report), terminator: "")
         }
-        if rejected > 0 { throw ExitCode(1) }
+        if !rejected.isEmpty { throw ExitCode(1) }
     }
 }

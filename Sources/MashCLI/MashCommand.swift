@@ -22,3 +22,30 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
 }
+
+/// A one-line progress count on standard error, only when it is a terminal (never in CI logs or pipes).
+final class Progress: @unchecked Sendable {
+    private let enabled = isatty(STDERR_FILENO) == 1
+    private let lock = NSLock()
+    private var shown = 0
+    private var base = 0
+    private var last = 0
+
+    /// `done` counts records within the current batch; batches add up.
+    func update(_ done: Int) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if done < last { base += last }
+        last = done
+        let total = base + done
+        guard total - shown >= 10_000 else { return }
+        shown = total
+        FileHandle.standardError.write(Data("\r  \(total) referrals…".utf8))
+    }
+
+    func finish() {
+        guard enabled, shown > 0 else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

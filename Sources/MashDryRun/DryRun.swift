@@ -36,7 +36,7 @@ public struct DryRun {
         var loggable: [(record: RawValue, before: Decision, after: Decision)] = []
     }
 
-    private let state = State()
+    private var state = State()
     private var baselineEvaluator: Evaluator?
     private var candidateEvaluator: Evaluator?
 
@@ -100,6 +100,84 @@ public struct DryRun {
     }
 
     public mutating func reject(_ error: RecordError) { state.rejected.append(error) }
+
+    /// The records rejected so far, in input order.
+    public var rejectedRecords: [RecordError] { state.rejected }
+
+    /// Adds what another dry-run of the same two rule sets saw (a part of the same history).
+    public mutating func merge(_ other: DryRun) {
+        let o = other.state
+        state.referrals += o.referrals
+        state.rejected += o.rejected
+        state.outsideRange += o.outsideRange
+        state.changed += o.changed
+        state.loggable += o.loggable
+        for (b, row) in o.matrix { for (a, n) in row { state.matrix[b, default: [:]][a, default: 0] += n } }
+        for (k, n) in o.ratingChanges { state.ratingChanges[k, default: 0] += n }
+        for (k, n) in o.routeChanges { state.routeChanges[k, default: 0] += n }
+        for (k, c) in o.causes { state.causes[k, default: (c.title, 0)].count += c.count }
+        for (k, w) in o.weeks {
+            let mine = state.weeks[k] ?? (0, 0)
+            state.weeks[k] = (mine.before + w.before, mine.after + w.after)
+        }
+        state.redBefore += o.redBefore
+        state.redAfter += o.redAfter
+        state.redOutOfHoursBefore += o.redOutOfHoursBefore
+        state.redOutOfHoursAfter += o.redOutOfHoursAfter
+        state.levelChanged += o.levelChanged
+        state.ratingChanged += o.ratingChanged
+        state.routeChanged += o.routeChanged
+    }
+
+    /// A fresh dry-run with the same rule sets, moment and date range.
+    public func sibling() -> DryRun {
+        var d = DryRun(baseline: baseline, candidate: candidate, at: moment)
+        d.from = from
+        d.to = to
+        return d
+    }
+
+    /// Adds every JSON Lines record in `data`, spread over `workers` threads. Each thread has its own
+    /// evaluators; the parts are merged in input order, so the report does not depend on `workers`.
+    /// `progress` is called with the number of records done so far, from any thread.
+    public mutating func addLines(_ data: Data, origin: String, decoder: RecordDecoder, workers: Int,
+                                  progress: (@Sendable (Int) -> Void)? = nil) {
+        final class Parts: @unchecked Sendable {
+            // Each slot is written by exactly one iteration of concurrentPerform.
+            var parts: [DryRun?]
+            let lock = NSLock()
+            var done = 0
+            init(_ n: Int) { parts = Array(repeating: nil, count: n) }
+        }
+        let (b, c, m, f, t) = (baseline, candidate, moment, from, to)
+        data.withUnsafeBytes { raw in
+            let bytes = UnsafeBufferPointer(start: raw.bindMemory(to: UInt8.self).baseAddress, count: raw.count)
+            let chunks = JSONLines.chunks(of: bytes, parts: max(1, workers) * 8)
+            let box = Parts(chunks.count)
+            let reader = RecordReader(decoder: decoder)
+            nonisolated(unsafe) let shared = bytes
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
+                var part = DryRun(baseline: b, candidate: c, at: m)
+                part.from = f
+                part.to = t
+                var count = 0
+                reader.readLines(UnsafeBufferPointer(rebasing: shared[chunks[k].range]), origin: origin, firstLine: chunks[k].firstLine) { result in
+                    switch result {
+                    case .success(let (record, _)): part.add(record)
+                    case .failure(let e): part.reject(e)
+                    }
+                    count += 1
+                }
+                box.lock.lock()
+                box.parts[k] = part
+                box.done += count
+                let done = box.done
+                box.lock.unlock()
+                progress?(done)
+            }
+            for part in box.parts { if let part { merge(part) } }
+        }
+    }
 
     public func report() -> DryRunReport {
         let levels = Array(Set(baseline.ruleSet.levels.map(\.rank) + candidate.ruleSet.levels.map(\.rank))).sorted()

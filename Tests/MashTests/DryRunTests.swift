@@ -79,6 +79,22 @@ import Testing
         #expect(csv.dropFirst().allSatisfy { $0.contains(",early_help,child_in_need,green,amber,early_help_assessment,s17_assessment,repeat_police_callouts,") })
     }
 
+    @Test func theReportDoesNotDependOnHowManyThreadsRanIt() throws {
+        let program = try #require(Self.london.program), candidate = try #require(Self.candidate.program)
+        var lines = generate(count: 1200, seed: 13)
+        lines[5] = "{not json"
+        let data = Data(lines.joined(separator: "\n").utf8)
+        var outputs: [String] = []
+        for workers in [1, 3] {
+            var dryRun = DryRun(baseline: program, candidate: candidate, at: Self.moment)
+            dryRun.addLines(data, origin: "h.jsonl", decoder: RecordDecoder(schema: program.ruleSet.schema), workers: workers)
+            #expect(dryRun.rejectedRecords.map(\.origin) == ["h.jsonl:6"])
+            outputs.append(DryRunOutput.json(dryRun.report()))
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(outputs[0].contains("\"referrals\" : 1199"))
+    }
+
     @Test func aBadRecordIsReportedAndTheOthersCompared() throws {
         var lines = generate(count: 50, seed: 9)
         lines[10] = lines[10].replacingOccurrences(of: "\"gender\":\"", with: "\"gender\":\"x")
