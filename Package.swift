@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         // Referral stores and decision logs in SQLite (the system libsqlite3).
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // Reading referral exports in CSV (quoted fields, embedded commas and line breaks).
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         // Source files, spans, diagnostics and their rendering.
@@ -42,6 +44,7 @@ let package = Package(
         .target(name: "Mash", dependencies: [
             "MashCore", "MashSyntax", "MashSchema", "MashChecker", "MashRuntime", "MashLint", "MashFormat",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "SwiftCSV", package: "SwiftCSV"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Test cases as data beside a rule set: loading, running, coverage, reports.

@@ -18,6 +18,22 @@ public enum ExpressionRunner {
     /// An empty schema, for expressions that read no record.
     public static let emptySchema = Schema(root: RecordType(name: "record", fields: []), idPath: [], path: "")
 
+    /// A condition written on the command line (`--where`), checked against a schema and compiled.
+    public static func compileCondition(_ text: String, schema: Schema) -> (CompiledExpression?, [Diagnostic], SourceMap) {
+        let source = SourceFile(path: "<--where>", text: text)
+        let sources = SourceMap([source])
+        let (parsed, syntax) = Parser.parseExpression(source)
+        guard let parsed, !syntax.hasErrors else { return (nil, syntax, sources) }
+        let (typed, locals, found) = Checker.check(expression: parsed, schema: schema, sources: sources)
+        guard let typed else { return (nil, found, sources) }
+        guard typed.type == .boolean || typed.type == .unknown else {
+            let d = Diagnostic(code: "type-mismatch", message: "the filter must be true or false, but it is \(typed.type)", span: parsed.span,
+                               help: "write a condition, for example: \"domestic_abuse\" in referral.concerns.category")
+            return (nil, found + [d], sources)
+        }
+        return (CompiledExpression(typed, localCount: locals), found, sources)
+    }
+
     public static func evaluate(_ text: String, schema: Schema = emptySchema, record: RawValue = .map([:])) -> Outcome {
         let source = SourceFile(path: "<expression>", text: text)
         let sources = SourceMap([source])

@@ -1,5 +1,6 @@
 import Foundation
 import MashSchema
+import SwiftCSV
 
 /// Reads referral records from files (`.yaml`, `.yml`, `.json`, `.jsonl`, `.ndjson`), folders of them, or
 /// JSON Lines text, checking each against the schema. A bad record never stops the batch: it comes out as
@@ -10,7 +11,7 @@ public struct RecordReader: Sendable {
     public init(schema: Schema) { decoder = RecordDecoder(schema: schema) }
     public init(decoder: RecordDecoder) { self.decoder = decoder }
 
-    public static let extensions: Set<String> = ["yaml", "yml", "json", "jsonl", "ndjson"]
+    public static let extensions: Set<String> = ["yaml", "yml", "json", "jsonl", "ndjson", "csv"]
 
     /// Files under `paths`, folders expanded (sorted, not recursive into hidden folders).
     public static func files(_ paths: [String]) -> (files: [String], missing: [String]) {
@@ -45,6 +46,11 @@ public struct RecordReader: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { return fail(path, "the file cannot be read") }
         switch (path as NSString).pathExtension.lowercased() {
         case "jsonl", "ndjson": readLines(data, origin: path, raw: body)
+        case "csv":
+            do {
+                let csv = try CSV<Enumerated>(string: String(decoding: data, as: UTF8.self), delimiter: .comma, loadColumns: false)
+                for (n, row) in csv.rows.enumerated() { emit(csvRecord(header: csv.header, row: row), "\(path):\(n + 2)") }
+            } catch { fail(path, "not valid CSV: \(error)") }
         case "json":
             do {
                 let raw = try DocumentReader.json(data)
@@ -68,6 +74,30 @@ public struct RecordReader: Sendable {
                 }
             } catch { fail(path, "\(error)") }
         }
+    }
+
+    /// A CSV row as a document: each column header is a field path (`referral.received`,
+    /// `child.date_of_birth`, `referral.concerns[0].category`); an empty cell leaves the field out; a
+    /// cell is read as the type the schema gives that path (a list or record cell is JSON).
+    public func csvRecord(header: [String], row: [String]) -> RawValue {
+        var record = RawValue.map([:])
+        for (column, cell) in zip(header, row) where !cell.isEmpty {
+            let path = column.trimmingCharacters(in: .whitespaces)
+            let value: RawValue
+            switch decoder.schema.type(at: path) {
+            case .number?: value = .number(cell.trimmingCharacters(in: .whitespaces))
+            case .boolean?:
+                switch cell.lowercased().trimmingCharacters(in: .whitespaces) {
+                case "true": value = .boolean(true)
+                case "false": value = .boolean(false)
+                default: value = .string(cell)
+                }
+            case .list?, .record?: value = (try? JSONParser.parse(Data(cell.utf8))) ?? .string(cell)
+            default: value = .string(cell)
+            }
+            if let updated = RawPath.set(record, path: path, to: value) { record = updated }
+        }
+        return record
     }
 
     /// JSON Lines: one record per line; blank lines are skipped; a bad line is one bad record.

@@ -23,6 +23,8 @@ struct DryRunCommand: ParsableCommand {
     @Option(help: "Only referrals received on or after this date (YYYY-MM-DD).") var from: String?
     @Option(help: "Only referrals received before this date (YYYY-MM-DD).") var to: String?
     @Option(help: "human, json, csv (the changed referrals) or html (a self-contained report with charts).") var format: DryRunFormat = .human
+    @Option(name: .customLong("where"), help: "Only referrals for which this condition is true, e.g. '\"domestic_abuse\" in referral.concerns.category'.")
+    var condition: String?
     @Option(help: "How many changed referrals the human report explains.") var examples: Int = 10
     @Option(help: "Threads to use (default: every core).") var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -59,6 +61,14 @@ struct DryRunCommand: ParsableCommand {
             if option == "--from" { dryRun.from = date } else { dryRun.to = date }
         }
         let stores = referrals.filter { $0.hasSuffix(".sqlite") || $0.hasSuffix(".db") }
+        if let condition {
+            let (compiled, diagnostics, sources) = ExpressionRunner.compileCondition(condition, schema: b.ruleSet.schema)
+            guard let compiled else {
+                printError(DiagnosticRenderer(sources: sources).human(diagnostics))
+                throw ExitCode(2)
+            }
+            dryRun.filter = compiled
+        }
         let (files, missing) = RecordReader.files(referrals.filter { !stores.contains($0) })
         for m in missing + stores.filter({ !FileManager.default.fileExists(atPath: $0) }) { printError("error: no such file or folder: \(m)") }
         if !missing.isEmpty || stores.contains(where: { !FileManager.default.fileExists(atPath: $0) }) { throw ExitCode(2) }

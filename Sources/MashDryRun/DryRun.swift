@@ -14,6 +14,8 @@ public struct DryRun {
     /// Only referrals received on or after `from` and before `to` (dates in the referral's own offset).
     public var from: LocalDate?
     public var to: LocalDate?
+    /// Only referrals for which this condition (checked against the baseline's schema) is true.
+    public var filter: CompiledExpression?
 
     public init(baseline: Program, candidate: Program, at moment: DateTime) {
         self.baseline = baseline
@@ -50,6 +52,7 @@ public struct DryRun {
             if let from, day < from { state.outsideRange += 1; return }
             if let to, !(day < to) { state.outsideRange += 1; return }
         }
+        if let filter, !filter.evaluate(record.value).isTrue { state.outsideRange += 1; return }
         state.referrals += 1
         let before = be.evaluate(record, at: moment, explain: false)
         let after = ce.evaluate(record, at: moment, explain: false)
@@ -134,6 +137,7 @@ public struct DryRun {
         var d = DryRun(baseline: baseline, candidate: candidate, at: moment)
         d.from = from
         d.to = to
+        d.filter = filter
         return d
     }
 
@@ -149,7 +153,7 @@ public struct DryRun {
             var done = 0
             init(_ n: Int) { parts = Array(repeating: nil, count: n) }
         }
-        let (b, c, m, f, t) = (baseline, candidate, moment, from, to)
+        let (b, c, m, f, t, w) = (baseline, candidate, moment, from, to, filter)
         data.withUnsafeBytes { raw in
             let bytes = UnsafeBufferPointer(start: raw.bindMemory(to: UInt8.self).baseAddress, count: raw.count)
             let chunks = JSONLines.chunks(of: bytes, parts: max(1, workers) * 8)
@@ -160,6 +164,7 @@ public struct DryRun {
                 var part = DryRun(baseline: b, candidate: c, at: m)
                 part.from = f
                 part.to = t
+                part.filter = w
                 var count = 0
                 reader.readLines(UnsafeBufferPointer(rebasing: shared[chunks[k].range]), origin: origin, firstLine: chunks[k].firstLine) { result in
                     switch result {

@@ -107,7 +107,7 @@ public enum DryRunOutput {
         let pct = r.referrals == 0 ? 0 : Double(r.changed) * 100 / Double(r.referrals)
         out += String(format: "%d referrals: %d change (%.1f%%) — level %d, rating %d, route %d", r.referrals, r.changed, pct, r.levelChanged, r.ratingChanged, r.routeChanged)
         if r.rejected > 0 { out += "; \(r.rejected) rejected" }
-        if r.outsideRange > 0 { out += "; \(r.outsideRange) outside the dates asked for" }
+        if r.outsideRange > 0 { out += "; \(r.outsideRange) left out by --from, --to or --where" }
         out += "\n\nLevel: baseline (rows) × candidate (columns)\n"
         let width = max(8, (r.levels.map(\.count).max() ?? 8) + 1)
         func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }

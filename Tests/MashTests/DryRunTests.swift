@@ -119,3 +119,55 @@ import Testing
         #expect(report["rejected"] as? Int == 1)
     }
 }
+
+@Suite struct CSVAndFilterTests {
+    static let london = RuleSetLoader.load(folder: Repository.path("rules/london"))
+
+    @Test func csvRowsAreTypedByTheSchemaAndBadRowsNamed() throws {
+        let program = try #require(Self.london.program)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mash-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try """
+            id,referral.received,referral.channel,referral.referrer.agency,referral.referrer.professional,referral.concerns,child.date_of_birth,child.gender,household,history.previous_referrals,history.open_case,history.previous_cp_plan,referral.police_callouts_12m
+            123,2026-03-02T09:00:00Z,phone,school,true,"[{""category"":""neglect"",""pattern"":""chronic""}]",2015-01-01,female,[],[],false,false,
+            C-2,2026-03-02T10:00:00Z,phone,public,false,[],2015-01-01,boy,[],[],false,false,4
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        var ids: [String] = [], errors: [RecordError] = []
+        var decisions: [Decision] = []
+        RecordReader(schema: program.ruleSet.schema).read(file: file) {
+            switch $0 {
+            case .success(let r):
+                ids.append(r.id)
+                decisions.append(program.makeEvaluator().evaluate(r, at: DateTime.parse("2026-03-04T12:00:00Z")!))
+            case .failure(let e): errors.append(e)
+            }
+        }
+        // "123" stays text because the schema says the id is a string.
+        #expect(ids == ["123"])
+        #expect(decisions.first?.fired.map(\.rule) == ["neglect"])
+        #expect(errors.map(\.origin) == ["\(file):3"])
+        #expect(errors.first?.problems.map(\.path) == ["child.gender"])
+    }
+
+    @Test func whereConditionsAreCheckedAndFilter() throws {
+        let program = try #require(Self.london.program)
+        let schema = program.ruleSet.schema
+        let (bad, diagnostics, _) = ExpressionRunner.compileCondition("referral.dash_risk = 3", schema: schema)
+        #expect(bad == nil)
+        #expect(diagnostics.map(\.code) == ["type-mismatch"])
+        let (notBoolean, d2, _) = ExpressionRunner.compileCondition("referral.dash_ticks", schema: schema)
+        #expect(notBoolean == nil)
+        #expect(d2.first?.message == "the filter must be true or false, but it is a number")
+        var generator = ReferralGenerator(.init(count: 400, seed: 4))
+        var lines: [String] = []
+        generator.generate { lines.append($0) }
+        var dryRun = DryRun(baseline: program, candidate: program, at: DateTime.parse("2026-03-04T12:00:00Z")!)
+        dryRun.filter = try #require(ExpressionRunner.compileCondition("\"domestic_abuse\" in referral.concerns.category", schema: schema).0)
+        dryRun.addLines(Data(lines.joined(separator: "\n").utf8), origin: "g", decoder: RecordDecoder(schema: schema), workers: 2)
+        let report = dryRun.report()
+        let expected = lines.filter { $0.contains("\"category\":\"domestic_abuse\"") }.count
+        #expect(report.referrals == expected)
+        #expect(report.outsideRange == 400 - expected)
+        #expect(report.changed == 0)
+    }
+}
