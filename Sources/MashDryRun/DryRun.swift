@@ -153,32 +153,36 @@ public struct DryRun {
             var done = 0
             init(_ n: Int) { parts = Array(repeating: nil, count: n) }
         }
-        let (b, c, m, f, t, w) = (baseline, candidate, moment, from, to, filter)
+        let (b, c, m, f, t, fl) = (baseline, candidate, moment, from, to, filter)
         data.withUnsafeBytes { raw in
             let bytes = UnsafeBufferPointer(start: raw.bindMemory(to: UInt8.self).baseAddress, count: raw.count)
             let chunks = JSONLines.chunks(of: bytes, parts: max(1, workers) * 8)
             let box = Parts(chunks.count)
             let reader = RecordReader(decoder: decoder)
             nonisolated(unsafe) let shared = bytes
-            DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
-                var part = DryRun(baseline: b, candidate: c, at: m)
-                part.from = f
-                part.to = t
-                part.filter = w
-                var count = 0
-                reader.readLines(UnsafeBufferPointer(rebasing: shared[chunks[k].range]), origin: origin, firstLine: chunks[k].firstLine) { result in
-                    switch result {
-                    case .success(let (record, _)): part.add(record)
-                    case .failure(let e): part.reject(e)
+            // Exactly `workers` threads; thread w takes chunks w, w + workers, ...
+            let threads = max(1, min(workers, chunks.count))
+            DispatchQueue.concurrentPerform(iterations: threads) { w in
+                for k in stride(from: w, to: chunks.count, by: threads) {
+                    var part = DryRun(baseline: b, candidate: c, at: m)
+                    part.from = f
+                    part.to = t
+                    part.filter = fl
+                    var count = 0
+                    reader.readLines(UnsafeBufferPointer(rebasing: shared[chunks[k].range]), origin: origin, firstLine: chunks[k].firstLine) { result in
+                        switch result {
+                        case .success(let (record, _)): part.add(record)
+                        case .failure(let e): part.reject(e)
+                        }
+                        count += 1
                     }
-                    count += 1
+                    box.lock.lock()
+                    box.parts[k] = part
+                    box.done += count
+                    let done = box.done
+                    box.lock.unlock()
+                    progress?(done)
                 }
-                box.lock.lock()
-                box.parts[k] = part
-                box.done += count
-                let done = box.done
-                box.lock.unlock()
-                progress?(done)
             }
             for part in box.parts { if let part { merge(part) } }
         }

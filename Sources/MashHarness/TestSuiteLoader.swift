@@ -239,32 +239,30 @@ public struct TestSuiteLoader {
         return node.string.map { [$0] }
     }
 
+    /// The name a case expects, reported when the rule set declares no such level, rating or route.
+    private mutating func name(_ value: Node, _ kind: String, _ declared: [String], _ file: SourceFile) -> String? {
+        guard let v = value.string else { return nil }
+        if !declared.contains(v) {
+            error("test-unknown-name", "unknown \(kind) `\(v)`", value, in: file,
+                  help: Suggestion.closest(to: v, among: declared).map { "did you mean `\($0)`?" })
+        }
+        return v
+    }
+
     private mutating func check(_ key: Node, _ value: Node, _ context: FileContext) -> Check? {
         let file = context.file
         let isNull = value.scalar != nil && (value.string == "null" || value.string == "~" || value.string == "none")
         switch key.string ?? "" {
         case "level":
-            guard let v = value.string else { return nil }
-            if !ruleSet.levels.contains(where: { $0.id == v || String($0.rank) == v }) {
-                error("test-unknown-name", "unknown level `\(v)`", value, in: file,
-                      help: Suggestion.closest(to: v, among: ruleSet.levels.map(\.id)).map { "did you mean `\($0)`?" })
-            }
+            guard let v = name(value, "level", ruleSet.levels.map(\.id) + ruleSet.levels.map { String($0.rank) }, file) else { return nil }
             return .level(v)
         case "rating":
             if isNull { return .rating(nil) }
-            guard let v = value.string else { return nil }
-            if !ruleSet.ratings.contains(where: { $0.id == v }) {
-                error("test-unknown-name", "unknown rating `\(v)`", value, in: file,
-                      help: Suggestion.closest(to: v, among: ruleSet.ratings.map(\.id)).map { "did you mean `\($0)`?" })
-            }
+            guard let v = name(value, "rating", ruleSet.ratings.map(\.id), file) else { return nil }
             return .rating(v)
         case "route":
             if isNull { return .route(nil) }
-            guard let v = value.string else { return nil }
-            if !ruleSet.routes.contains(where: { $0.id == v }) {
-                error("test-unknown-name", "unknown route `\(v)`", value, in: file,
-                      help: Suggestion.closest(to: v, among: ruleSet.routes.map(\.id)).map { "did you mean `\($0)`?" })
-            }
+            guard let v = name(value, "route", ruleSet.routes.map(\.id), file) else { return nil }
             return .route(v)
         case "deadline":
             if isNull { return .deadline(nil) }
