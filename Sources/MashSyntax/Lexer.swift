@@ -134,7 +134,7 @@ public struct Lexer {
     }
 
     private static let symbols2: Set<String> = ["||", "..", "!=", "<=", ">=", "**"]
-    private static let symbols1: Set<UInt8> = Set("()[],.|=<>+-*/:".utf8)
+    private static let symbols1: Set<UInt8> = Set("()[],.|=<>+-*/:@".utf8)
 
     private mutating func lexSymbol() {
         let start = i

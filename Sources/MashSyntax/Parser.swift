@@ -903,10 +903,26 @@ public struct Parser {
             return Expr(.name(t.text), t.span)
         case .symbol:
             if t.text == "(" || t.text == "[" || t.text == "]" { return try bracketed() }
+            if t.text == "@", peek().kind == .string { return temporalLiteral() }
             throw failure(code: "expected-expression", "expected a value, found \(describe(t))", at: t.span, label: "expected a value here")
         case .newline, .end:
             throw failure(code: "expected-expression", "expected a value, found \(describe(t))", at: t.span, label: "expected a value here")
         }
+    }
+
+    /// FEEL's `@"..."` literal: a date, a date-time or a duration, by what the text looks like. It is
+    /// the same as calling `date`, `date and time` or `duration` with the text.
+    private mutating func temporalLiteral() -> Expr {
+        let at = advance()
+        let text = advance()
+        let value = text.text
+        let function: String
+        if value.hasPrefix("P") || value.hasPrefix("-P") { function = "duration" }
+        else if value.contains("T") { function = "date and time" }
+        else if value.count == 10 { function = "date" }
+        else { function = "time" }
+        let span = at.span.to(text.span)
+        return Expr(.call(Identifier(name: function, span: at.span), [Expr(.string(value), text.span)]), span)
     }
 
     /// A built-in whose FEEL name has several words, when the words are followed by `(`.

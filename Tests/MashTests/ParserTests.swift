@@ -34,6 +34,8 @@ import Testing
         ("[]", "(list)"),
         ("count(xs) >= 2", "(>= (call \"count\" xs) 2)"),
         ("\"a \\\"quoted\\\" word\"", "\"a \"quoted\" word\""),
+        ("@\"2026-03-02\" < @\"P1D\"", "(< (call \"date\" \"2026-03-02\") (call \"duration\" \"P1D\"))"),
+        ("@\"2026-03-02T09:00:00Z\"", "(call \"date and time\" \"2026-03-02T09:00:00Z\")"),
     ]
 
     @Test(arguments: expressions)
