@@ -8,4 +8,7 @@ public enum Builtin: String, Sendable, Hashable, CaseIterable {
     case date, dateAndTime = "date and time", duration, yearsAndMonthsDuration = "years and months duration"
     case abs, floor, ceiling, string
     case dayOfWeek = "day of week"
+    case modulo, sqrt, log, exp, even, odd, median, product, decimal, number
+    case stringJoin = "string join"
+    case roundUp = "round up", roundDown = "round down", roundHalfUp = "round half up", roundHalfDown = "round half down"
 }

@@ -98,6 +98,24 @@ extension CheckSession {
             arity(1...1); expect(0, "a number", isNumber); result = .number
         case .string:
             arity(1...1); result = .string
+        case .modulo:
+            arity(2...2); expect(0, "a number", isNumber); expect(1, "a number", isNumber); result = .number
+        case .sqrt, .log, .exp, .even, .odd:
+            arity(1...1); expect(0, "a number", isNumber); result = builtin == .even || builtin == .odd ? .boolean : .number
+        case .median, .product:
+            if typed.count == 1 { expect(0, "a list of numbers", { if case .list(let e) = $0 { return e == .number || e.isLenient }; return false }) }
+            else { arity(1...64); for i in typed.indices { expect(i, "a number", isNumber) } }
+            result = .number
+        case .decimal, .roundUp, .roundDown, .roundHalfUp, .roundHalfDown:
+            arity(2...2); expect(0, "a number", isNumber); expect(1, "a number", isNumber); result = .number
+        case .number:
+            arity(1...3); expect(0, "text", isText); result = .number
+            if typed.count == 2 { fail("`number` takes the text alone, or the text, a grouping separator and a decimal separator") }
+        case .stringJoin:
+            arity(1...2)
+            expect(0, "a list of texts", { if case .list(let e) = $0 { return e.isTextual || e.isLenient }; return false })
+            expect(1, "text", isText)
+            result = .string
         case .dayOfWeek:
             arity(1...1); expect(0, "a date", isDateLike)
             result = .enumeration(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])

@@ -139,6 +139,103 @@ enum BuiltinFunctions {
             if case .null = args[0] { return .null }
             if case .string = args[0] { return args[0] }
             return .string(ValueText.render(args[0]))
+        case .modulo:
+            // FEEL: dividend - divisor * floor(dividend / divisor); the result takes the divisor's sign.
+            guard let a = number(args[0]), let b = number(args[1]), b != 0 else { return .null }
+            var q = a / b, r = Decimal()
+            NSDecimalRound(&r, &q, 0, .down)
+            if r > a / b { r -= 1 }
+            return .number(a - b * r)
+        case .sqrt, .log, .exp:
+            guard let n = number(args[0]) else { return .null }
+            let d = NSDecimalNumber(decimal: n).doubleValue
+            if f == .sqrt, d < 0 { return .null }
+            if f == .log, d <= 0 { return .null }
+            let r = f == .sqrt ? Foundation.sqrt(d) : f == .log ? Foundation.log(d) : Foundation.exp(d)
+            guard r.isFinite else { return .null }
+            return Decimal(string: "\(r)").map(Value.number) ?? .null
+        case .even, .odd:
+            guard let n = number(args[0]) else { return .null }
+            var whole = n, r = Decimal()
+            NSDecimalRound(&r, &whole, 0, .plain)
+            guard r == n else { return .null }
+            let isEven = NSDecimalNumber(decimal: n).int64Value % 2 == 0
+            return .boolean(f == .even ? isEven : !isEven)
+        case .median:
+            guard let n = numbers(args), !n.isEmpty else { return .null }
+            let sorted = n.sorted()
+            return .number(sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
+        case .product:
+            guard let n = numbers(args), !n.isEmpty else { return .null }
+            return .number(n.reduce(1, *))
+        case .decimal, .roundUp, .roundDown, .roundHalfUp, .roundHalfDown:
+            guard var n = number(args[0]), let s = number(args[1]) else { return .null }
+            let scale = Int(NSDecimalNumber(decimal: s).doubleValue.rounded(.towardZero))
+            guard (-6111...6176).contains(scale) else { return .null }
+            let negative = n < 0
+            var r = Decimal()
+            switch f {
+            case .decimal: NSDecimalRound(&r, &n, scale, .bankers)
+            case .roundHalfUp: NSDecimalRound(&r, &n, scale, .plain)
+            case .roundHalfDown:
+                // Half away from zero is `.plain`; half towards zero needs the tie handled.
+                var up = Decimal(), down = Decimal(), copy = n
+                NSDecimalRound(&up, &copy, scale, .plain)
+                copy = n
+                NSDecimalRound(&down, &copy, scale, negative ? .up : .down)
+                var half = Decimal(5)
+                var exponent = Decimal(1)
+                for _ in 0..<max(0, scale + 1) { exponent /= 10 }
+                half *= exponent
+                r = abs(n - down) == half ? down : up
+            default:
+                // Round up: away from zero; round down: towards zero.
+                let away = f == .roundUp
+                NSDecimalRound(&r, &n, scale, negative ? (away ? .down : .up) : (away ? .up : .down))
+            }
+            return .number(r)
+        case .number:
+            // FEEL: number(text) or number(text, grouping, decimal); grouping is a space, comma or
+            // period, decimal a period or comma, and the two differ.
+            guard case .string(var s) = args[0], args.count == 1 || args.count == 3 else { return .null }
+            if args.count == 3 {
+                var grouping: String?, point: String?
+                switch args[1] {
+                case .null: break
+                case .string(let g) where [" ", ",", "."].contains(g): grouping = g
+                default: return .null
+                }
+                switch args[2] {
+                case .null: break
+                case .string(let d) where [".", ","].contains(d): point = d
+                default: return .null
+                }
+                if let grouping, grouping == point { return .null }
+                if let grouping { s = s.replacingOccurrences(of: grouping, with: "") }
+                if let point, point != "." { s = s.replacingOccurrences(of: point, with: ".") }
+            }
+            guard !s.isEmpty, s.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" || $0 == "e" || $0 == "E" }),
+                  let n = Decimal(string: s) else { return .null }
+            return .number(n)
+        case .stringJoin:
+            guard case .list(let items) = args[0] else { return .null }
+            var separator = ""
+            if args.count == 2 {
+                switch args[1] {
+                case .null: break
+                case .string(let sep): separator = sep
+                default: return .null
+                }
+            }
+            var parts: [String] = []
+            for item in items {
+                switch item {
+                case .null: continue
+                case .string(let s): parts.append(s)
+                default: return .null
+                }
+            }
+            return .string(parts.joined(separator: separator))
         case .dayOfWeek:
             let names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
             switch args[0] {

@@ -111,7 +111,8 @@ struct Compiler {
                 var sawNull = false
                 for c in cs {
                     let item = c(f)
-                    if case .list(let l) = item {
+                    // A list among the items is searched, unless the value is itself a list to compare.
+                    if case .list(let l) = item, !{ if case .list = v { return true }; return false }() {
                         if l.contains(where: { ValueOps.equal(v, $0).isTrue }) { return .boolean(true) }
                         continue
                     }

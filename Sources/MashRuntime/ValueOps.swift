@@ -97,15 +97,18 @@ enum ValueOps {
         case (.multiply, .number(let x), .number(let y)): return .number(x * y)
         case (.divide, .number(let x), .number(let y)): return y == 0 ? .null : .number(x / y)
         case (.power, .number(let x), .number(let y)):
-            guard let n = Int(exactly: NSDecimalNumber(decimal: y).doubleValue), abs(n) <= 999 else { return .null }
+            guard let n = Int(exactly: NSDecimalNumber(decimal: y).doubleValue), abs(n) <= 999 else {
+                let r = Foundation.pow(NSDecimalNumber(decimal: x).doubleValue, NSDecimalNumber(decimal: y).doubleValue)
+                return r.isFinite ? (Decimal(string: "\(r)").map(Value.number) ?? .null) : .null
+            }
             if n >= 0 { return .number(pow(x, n)) }
             return x == 0 ? .null : .number(1 / pow(x, -n))
         case (.add, .string(let x), .string(let y)): return .string(x + y)
         case (.subtract, .date(let x), .date(let y)): return .dayTimeDuration(Decimal(x.epochDay - y.epochDay) * 86400)
         case (.subtract, .dateTime(let x), .dateTime(let y)): return .dayTimeDuration(seconds(x) - seconds(y))
         case (.add, .date(let d), .dayTimeDuration(let s)), (.add, .dayTimeDuration(let s), .date(let d)):
-            return .date(LocalDate(epochDay: d.epochDay + days(s)))
-        case (.subtract, .date(let d), .dayTimeDuration(let s)): return .date(LocalDate(epochDay: d.epochDay - days(s)))
+            return .date(shift(d, by: s))
+        case (.subtract, .date(let d), .dayTimeDuration(let s)): return .date(shift(d, by: -s))
         case (.add, .date(let d), .yearMonthDuration(let m)), (.add, .yearMonthDuration(let m), .date(let d)): return .date(d.adding(months: m))
         case (.subtract, .date(let d), .yearMonthDuration(let m)): return .date(d.adding(months: -m))
         case (.add, .dateTime(let d), .dayTimeDuration(let s)), (.add, .dayTimeDuration(let s), .dateTime(let d)):
@@ -128,8 +131,14 @@ enum ValueOps {
         }
     }
 
-    /// Whole days in a days-time duration, rounded towards zero.
-    static func days(_ seconds: Decimal) -> Int { NSDecimalNumber(decimal: seconds / 86400).intValue }
+    /// A date moved by a days-time duration: FEEL takes the date's midnight, adds, and keeps the date,
+    /// so `date - PT1H` is the day before.
+    static func shift(_ d: LocalDate, by seconds: Decimal) -> LocalDate {
+        var days = seconds / 86400, whole = Decimal()
+        NSDecimalRound(&whole, &days, 0, .down)
+        if whole > days { whole -= 1 }
+        return LocalDate(epochDay: d.epochDay + NSDecimalNumber(decimal: whole).intValue)
+    }
 
     static func property(_ v: Value, _ p: TemporalProperty) -> Value {
         switch (v, p) {

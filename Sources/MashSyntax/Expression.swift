@@ -92,6 +92,6 @@ public enum BuiltinNames {
         ["string", "length"], ["upper", "case"], ["lower", "case"], ["substring", "before"], ["substring", "after"],
         ["starts", "with"], ["ends", "with"], ["date", "and", "time"], ["years", "and", "months", "duration"],
         ["day", "of", "week"], ["day", "of", "year"], ["month", "of", "year"], ["week", "of", "year"],
-        ["list", "contains"], ["distinct", "values"], ["index", "of"], ["string", "join"], ["is", "defined"],
+        ["list", "contains"], ["round", "half", "up"], ["round", "half", "down"], ["round", "up"], ["round", "down"], ["distinct", "values"], ["index", "of"], ["string", "join"], ["is", "defined"],
     ]
 }

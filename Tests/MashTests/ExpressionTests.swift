@@ -68,6 +68,14 @@ import Testing
         ("duration(\"PT36H\") > duration(\"P1D\")", "true"), ("duration(\"P1Y\") > duration(\"P11M\")", "true"),
         ("date and time(\"2026-03-02T10:00:00+01:00\") = date and time(\"2026-03-02T09:00:00Z\")", "true"),
         ("date and time(\"2026-03-02T10:00:00+01:00\") - received", "-PT15M"), ("date(2026, 2, 29)", "null"),
+        // Dates move by days-time durations through their midnight: an hour before a date is the day before.
+        ("date(\"2026-03-02\") - duration(\"PT1H\")", "2026-03-01"), ("@\"2026-03-02\" + @\"PT25H\"", "2026-03-03"),
+        // Numeric and text built-ins.
+        ("modulo(10, 4)", "2"), ("modulo(-10, 4)", "2"), ("modulo(10, -4)", "-2"), ("modulo(10, 0)", "null"),
+        ("even(4)", "true"), ("odd(4)", "false"), ("even(4.5)", "null"), ("median([3, 1, 2, 10])", "2.5"), ("product(2, 3, 4)", "24"),
+        ("round up(5.51, 1)", "5.6"), ("round down(-5.59, 1)", "-5.5"), ("round half up(5.25, 1)", "5.3"), ("round half down(5.25, 1)", "5.2"),
+        ("decimal(2.5, 0)", "2"), ("number(\"1,000.5\", \",\", \".\")", "1000.5"), ("number(\"1,000\", \",\", \",\")", "null"),
+        ("string join([\"a\", null, \"b\"], \"-\")", "\"a-b\""), ("sqrt(-1)", "null"),
         // Comparisons of each ordered kind with itself.
         ("1 < 2", "true"), ("\"a\" < \"b\"", "true"), ("date(\"2026-01-01\") < date(\"2026-01-02\")", "true"),
         ("received > date and time(\"2026-01-01T00:00:00Z\")", "true"), ("duration(\"PT1H\") <= duration(\"PT1H\")", "true"),

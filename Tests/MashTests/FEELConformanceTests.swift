@@ -100,7 +100,9 @@ import Testing
         guard let value = outcome.value else {
             return .failed(outcome.diagnostics.first.map { "\($0.code)" } ?? "no value")
         }
-        return matches(value, expected) ? .passed : .failed("wrong value")
+        if matches(value, expected) { return .passed }
+        if ProcessInfo.processInfo.environment["MASH_FEEL_VERBOSE"] != nil { print("WRONG \(c["id"] ?? ""): \(text) = \(ValueText.render(value)), expected \(expected)") }
+        return .failed("wrong value")
     }
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: casesPath), "needs shared/conformance/feel beside the repository"))
