@@ -49,7 +49,7 @@ struct GenerateCommand: ParsableCommand {
                     if chunk.count > 1 << 20 { flush() }
                 }
                 flush()
-            }, received: { program.clockStart(of: $0) })
+            }, received: { [clock = program.makeEvaluator()] in clock.clockStart(of: $0) })
             printError("\(summary.stored) stored (\(summary.added) new), \(summary.rejected.count) rejected; the store holds \(try target.count()) referrals")
             return
         }

@@ -34,7 +34,7 @@ struct ImportCommand: ParsableCommand {
         let reader = RecordReader(schema: program.ruleSet.schema)
         let summary = try target.importRecords(source: files.joined(separator: " "), { emit in
             for file in found { reader.read(file: file, raw: emit) }
-        }, received: { program.clockStart(of: $0) })
+        }, received: { [clock = program.makeEvaluator()] in clock.clockStart(of: $0) })
         for e in summary.rejected.prefix(50) { printError(DecisionOutput.human(e)) }
         if summary.rejected.count > 50 { printError("… and \(summary.rejected.count - 50) more rejected records") }
         printError("\(summary.stored) stored (\(summary.added) new), \(summary.rejected.count) rejected; the store holds \(try target.count()) referrals")

@@ -635,8 +635,7 @@ final class CheckSession {
 
 extension Checker {
     /// Checks one expression against a schema, outside any rule set: what tools, tests and the FEEL
-    /// conformance runner use. Names resolve to the schema's top-level fields and to `extra` values
-    /// supplied by name (bound as definitions would be).
+    /// conformance runner use. Names resolve to the schema's top-level fields.
     public static func check(expression: Expr, schema: Schema, sources: SourceMap) -> (TypedExpr?, localCount: Int, [Diagnostic]) {
         let session = CheckSession(schema: schema, sources: sources)
         var facts: [FactPath] = []

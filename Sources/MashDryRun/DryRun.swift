@@ -46,7 +46,7 @@ public struct DryRun {
     public mutating func add(_ record: DecodedRecord) {
         if baselineEvaluator == nil { baselineEvaluator = baseline.makeEvaluator(); candidateEvaluator = candidate.makeEvaluator() }
         guard let be = baselineEvaluator, let ce = candidateEvaluator else { return }
-        let received = baseline.clockStart(of: record)
+        let received = be.clockStart(of: record)
         if let received, from != nil || to != nil {
             let day = received.local.date
             if let from, day < from { state.outsideRange += 1; return }
@@ -130,15 +130,6 @@ public struct DryRun {
         state.levelChanged += o.levelChanged
         state.ratingChanged += o.ratingChanged
         state.routeChanged += o.routeChanged
-    }
-
-    /// A fresh dry-run with the same rule sets, moment and date range.
-    public func sibling() -> DryRun {
-        var d = DryRun(baseline: baseline, candidate: candidate, at: moment)
-        d.from = from
-        d.to = to
-        d.filter = filter
-        return d
     }
 
     /// Adds every JSON Lines record in `data`, spread over `workers` threads. Each thread has its own

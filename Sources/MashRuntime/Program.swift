@@ -40,7 +40,6 @@ public struct Program: Sendable {
 
     struct Share: Sendable {
         let condition: Code?
-        let facts: [Fact]
     }
 
     public let ruleSet: CheckedRuleSet
@@ -55,6 +54,7 @@ public struct Program: Sendable {
     let levelIndex: [Int: CheckedRuleSet.Level]
     let ratingIndex: [String: CheckedRuleSet.Rating]
     let routeIntensity: [String: Int]
+    let routeLabels: [String: String]
 
     public init(_ ruleSet: CheckedRuleSet, stamp: Decision.Stamp) {
         self.ruleSet = ruleSet
@@ -78,13 +78,25 @@ public struct Program: Sendable {
                        currentStage: e.currentStage.map { compiler.compile($0) }, currentSince: e.currentSince.map { compiler.compile($0) },
                        resolvedAt: e.resolvedAt.map { compiler.compile($0) })
         }
-        shares = ruleSet.disclosures.map { d in d.shares.map { Share(condition: $0.condition.map { compiler.compile($0) }, facts: facts($0.facts)) } }
+        shares = ruleSet.disclosures.map { d in d.shares.map { Share(condition: $0.condition.map { compiler.compile($0) }) } }
         levelIndex = Dictionary(ruleSet.levels.map { ($0.rank, $0) }, uniquingKeysWith: { a, _ in a })
         ratingIndex = Dictionary(ruleSet.ratings.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         routeIntensity = Dictionary(ruleSet.routes.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        routeLabels = Dictionary(ruleSet.routes.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
     }
 
     public func makeEvaluator() -> Evaluator { Evaluator(program: self) }
+}
+
+extension Evaluator {
+    /// When the record's response clock starts (its received time), reusing this evaluator's memory.
+    public func clockStart(of record: DecodedRecord) -> DateTime? {
+        guard let code = program.clockStart, case .record(let slots) = record.value,
+              slots.count == program.ruleSet.schema.root.fields.count else { return nil }
+        frame.reset(record: slots)
+        if case .dateTime(let t) = code(frame) { return t }
+        return nil
+    }
 }
 
 /// Applies a program to records one after another, reusing its working memory.
@@ -202,7 +214,7 @@ public final class Evaluator {
             }
             ratingOutcome = .init(id: rating.id, label: rating.label, clock: rating.clock?.description, deadline: deadline?.description)
         }
-        let route = routeId.map { id in Decision.Named(id: id, label: rs.routes.first { $0.id == id }?.label) }
+        let route = routeId.map { id in Decision.Named(id: id, label: program.routeLabels[id]) }
 
         frame.level = .number(Decimal(rank))
         frame.rating = ratingId.map(Value.string) ?? .null
@@ -335,14 +347,9 @@ public final class Evaluator {
 }
 
 extension Program {
-    /// When the record's response clock starts (its received time), if the rule set says.
-    public func clockStart(of record: DecodedRecord) -> DateTime? {
-        guard let code = clockStart, case .record(let slots) = record.value, slots.count == ruleSet.schema.root.fields.count else { return nil }
-        let frame = Frame(localCount: ruleSet.localCount, definitionCount: ruleSet.definitions.count)
-        frame.reset(record: slots)
-        if case .dateTime(let t) = code(frame) { return t }
-        return nil
-    }
+    /// When the record's response clock starts (its received time), if the rule set says. Each call
+    /// makes working memory; in a loop, use an `Evaluator`'s `clockStart(of:)`.
+    public func clockStart(of record: DecodedRecord) -> DateTime? { makeEvaluator().clockStart(of: record) }
 
     /// True when `t` falls in the rule set's working hours (false without a calendar).
     public func isWorkingTime(_ t: DateTime) -> Bool { calendar?.isWorkingTime(t) ?? false }

@@ -12,38 +12,6 @@ public indirect enum RawValue: Sendable, Hashable {
     case map([String: RawValue])
 }
 
-extension RawValue: Decodable {
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    public init(from decoder: Decoder) throws {
-        if let keyed = try? decoder.container(keyedBy: Key.self) {
-            var map: [String: RawValue] = [:]
-            for key in keyed.allKeys { map[key.stringValue] = try keyed.decode(RawValue.self, forKey: key) }
-            self = .map(map)
-        } else if var list = try? decoder.unkeyedContainer() {
-            var items: [RawValue] = []
-            while !list.isAtEnd { items.append(try list.decode(RawValue.self)) }
-            self = .list(items)
-        } else {
-            let single = try decoder.singleValueContainer()
-            if single.decodeNil() {
-                self = .null
-            } else if let b = try? single.decode(Bool.self) {
-                self = .boolean(b)
-            } else if let d = try? single.decode(Decimal.self) {
-                self = .number("\(d)")
-            } else {
-                self = .string(try single.decode(String.self))
-            }
-        }
-    }
-}
-
 /// Reads JSON and YAML documents into `RawValue`s.
 public enum DocumentReader {
     public struct Failure: Error, Sendable, CustomStringConvertible {

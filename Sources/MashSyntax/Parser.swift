@@ -177,12 +177,6 @@ public struct Parser {
         current.kind == .end || (current.kind == .word && Parser.declarationKeywords.contains(current.text))
     }
 
-    private func spanFrom(_ start: Span) -> Span {
-        let last = tokens[max(0, pos - 1)]
-        let endToken = last.kind == .newline && pos >= 2 ? tokens[pos - 2] : last
-        return start.to(endToken.kind == .newline ? start : endToken.span)
-    }
-
     /// The span of everything from `start` to the last non-newline token consumed.
     private func lastSpan(from start: Span) -> Span {
         var p = pos - 1
