@@ -25,7 +25,8 @@ public enum ExpressionRunner {
         let (parsed, syntax) = Parser.parseExpression(source)
         guard let parsed, !syntax.hasErrors else { return (nil, syntax, sources) }
         let (typed, locals, found) = Checker.check(expression: parsed, schema: schema, sources: sources)
-        guard let typed else { return (nil, found, sources) }
+        // A filter FEEL would make null for every record is a mistake, not a query: refuse it.
+        guard let typed, !found.contains(where: { $0.code == "type-mismatch" }) else { return (nil, found, sources) }
         guard typed.type == .boolean || typed.type == .unknown else {
             let d = Diagnostic(code: "type-mismatch", message: "the filter must be true or false, but it is \(typed.type)", span: parsed.span,
                                help: "write a condition, for example: \"domestic_abuse\" in referral.concerns.category")

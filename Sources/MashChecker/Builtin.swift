@@ -11,4 +11,8 @@ public enum Builtin: String, Sendable, Hashable, CaseIterable {
     case modulo, sqrt, log, exp, even, odd, median, product, decimal, number
     case stringJoin = "string join"
     case roundUp = "round up", roundDown = "round down", roundHalfUp = "round half up", roundHalfDown = "round half down"
+    case time, `is`, replace, matches, split, mode, stddev
+    case append, concatenate, insertBefore = "insert before", remove, reverse, indexOf = "index of", union, sublist, flatten
+    case listReplace = "list replace"
+    case dayOfYear = "day of year", weekOfYear = "week of year", monthOfYear = "month of year"
 }

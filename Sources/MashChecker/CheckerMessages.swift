@@ -24,8 +24,10 @@ enum CheckerMessages {
         return Diagnostic(code: "unknown-\(kind)", message: "unknown \(kind) `\(name)`", span: span, label: "not a declared \(kind)", help: help)
     }
 
+    /// A type mismatch is a warning: FEEL evaluates such an expression to null (so a condition never holds),
+    /// and the checker says so before anything runs. `mash check --deny-warnings` makes it fail CI.
     static func typeMismatch(_ message: String, span: Span, label: String? = nil, help: String? = nil) -> Diagnostic {
-        Diagnostic(code: "type-mismatch", message: message, span: span, label: label, help: help)
+        Diagnostic(code: "type-mismatch", severity: .warning, message: message, span: span, label: label ?? "FEEL gives null here", help: help)
     }
 
     static func duplicate(_ kind: String, _ name: String, span: Span, first: Span, help: String? = nil) -> Diagnostic {

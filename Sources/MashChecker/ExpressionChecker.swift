@@ -117,6 +117,8 @@ extension CheckSession {
         let (b, origin) = checkPath(base, scope, &facts)
         switch b.type {
         case .unknown, .null:
+            // A value known only at run time: a temporal property is read then (null when it has none).
+            if b.type == .unknown, let property = TemporalProperty(rawValue: name.name) { return (TypedExpr(.property(b, property), .unknown, span), nil) }
             return (unknown(span), nil)
         case .record(let r), .list(.record(let r)):
             let projection = b.type != .record(r)
@@ -134,7 +136,7 @@ extension CheckSession {
                 return FactPath(path: "\(o.path).\(name.name)", access: TypedExpr(.field(o.access, slot: slot, projection: projected), MType(t), span), fieldType: t)
             }
             return (typed, newOrigin)
-        case .date, .dateTime, .dayTimeDuration, .yearMonthDuration, .anyDuration:
+        case .date, .dateTime, .time, .dayTimeDuration, .yearMonthDuration, .anyDuration:
             if let origin { note(origin, &facts) }
             guard let property = TemporalProperty(rawValue: name.name), let type = propertyType(b.type, property) else {
                 let valid = TemporalProperty.allCases.filter { propertyType(b.type, $0) != nil }.map(\.rawValue)
@@ -157,6 +159,10 @@ extension CheckSession {
         case (.dateTime, .year), (.dateTime, .month), (.dateTime, .day), (.dateTime, .weekday),
              (.dateTime, .hour), (.dateTime, .minute), (.dateTime, .second): return .number
         case (.dateTime, .date): return .date
+        case (.dateTime, .time): return .time
+        case (.dateTime, .timeOffset), (.time, .timeOffset): return .dayTimeDuration
+        case (.dateTime, .timezone), (.time, .timezone): return .string
+        case (.time, .hour), (.time, .minute), (.time, .second): return .number
         case (.dayTimeDuration, .days), (.dayTimeDuration, .hours), (.dayTimeDuration, .minutes), (.dayTimeDuration, .seconds): return .number
         case (.yearMonthDuration, .years), (.yearMonthDuration, .months): return .number
         case (.anyDuration, .years), (.anyDuration, .months), (.anyDuration, .days), (.anyDuration, .hours),
@@ -196,10 +202,29 @@ extension CheckSession {
         case .list(let items):
             let typed = items.map { check($0, scope, &facts) }
             return TypedExpr(.list(typed), .list(unify(typed.map(\.type))), e.span)
-        case .range:
-            diagnostics.append(CheckerMessages.typeMismatch("a range can only be used after `in` or in a table cell", span: e.span,
-                                                            help: "write for example: child.age in [0..4]"))
-            return unknown(e.span)
+        case .range(let r):
+            let lo = check(r.low, scope, &facts), hi = check(r.high, scope, &facts)
+            orderable(lo, hi, "a range", e.span)
+            return TypedExpr(.range(low: lo, high: hi, lowClosed: r.lowClosed, highClosed: r.highClosed), .range(unify([lo.type, hi.type])), e.span)
+        case .forLoop(let bindings, let body):
+            var inner = scope
+            var locals: [Int] = [], sources: [TypedExpr] = []
+            for binding in bindings {
+                let source = check(binding.source, inner, &facts)
+                var element = MType.unknown
+                switch source.type {
+                case .list(let el), .range(let el): element = el
+                case .unknown, .null: break
+                default:
+                    diagnostics.append(CheckerMessages.typeMismatch("`for` needs a list or a range, but `\(text(source.span))` is \(source.type)", span: source.span))
+                }
+                let slot = allocateLocal()
+                inner.locals[binding.name.name] = Scope.Local(slot: slot, type: element, origin: nil)
+                locals.append(slot)
+                sources.append(source)
+            }
+            let b = check(body, inner, &facts)
+            return TypedExpr(.forLoop(locals: locals, sources: sources, body: b), .list(b.type), e.span)
         case .conditional(let c, let a, let b):
             let tc = check(c, scope, &facts)
             requireBoolean(tc, "the `if` condition")
@@ -230,7 +255,8 @@ extension CheckSession {
         if a.isLenient || b.isLenient { return true }
         switch (a, b) {
         case _ where a.isTextual && b.isTextual: return true
-        case (.number, .number), (.boolean, .boolean), (.date, .date), (.dateTime, .dateTime): return true
+        case (.number, .number), (.boolean, .boolean), (.date, .date), (.dateTime, .dateTime), (.time, .time): return true
+        case (.range, .range): return true
         case (.level, .level), (.level, .number), (.number, .level), (.rating, .rating), (.route, .route): return true
         case (.anyDuration, _) where b.isDuration, (_, .anyDuration) where a.isDuration: return true
         case (.dayTimeDuration, .dayTimeDuration), (.yearMonthDuration, .yearMonthDuration): return true
@@ -243,7 +269,7 @@ extension CheckSession {
     func ordered(_ a: MType, _ b: MType) -> Bool {
         if a.isLenient || b.isLenient { return true }
         switch (a, b) {
-        case (.number, .number), (.string, .string), (.date, .date), (.dateTime, .dateTime): return true
+        case (.number, .number), (.string, .string), (.date, .date), (.dateTime, .dateTime), (.time, .time): return true
         case (.dayTimeDuration, .dayTimeDuration), (.yearMonthDuration, .yearMonthDuration): return true
         case (.anyDuration, _) where b.isDuration, (_, .anyDuration) where a.isDuration: return true
         case (.level, .level), (.level, .number), (.number, .level): return true
@@ -325,7 +351,10 @@ extension CheckSession {
         case (.add, _, .date) where a.isDuration: return .date
         case (.add, .dateTime, _) where b.isDuration, (.subtract, .dateTime, _) where b.isDuration: return .dateTime
         case (.add, _, .dateTime) where a.isDuration: return .dateTime
-        case (.subtract, .date, .date), (.subtract, .dateTime, .dateTime): return .dayTimeDuration
+        case (.subtract, .date, .date), (.subtract, .dateTime, .dateTime), (.subtract, .date, .dateTime), (.subtract, .dateTime, .date),
+             (.subtract, .time, .time): return .dayTimeDuration
+        case (.add, .time, .dayTimeDuration), (.add, .dayTimeDuration, .time), (.subtract, .time, .dayTimeDuration): return .time
+        case (.add, .time, .anyDuration), (.add, .anyDuration, .time), (.subtract, .time, .anyDuration): return .unknown
         case (.add, _, _) where a.isDuration && b.isDuration && equatable(a, b), (.subtract, _, _) where a.isDuration && b.isDuration && equatable(a, b):
             return a == .anyDuration ? b : a
         case (.multiply, _, .number) where a.isDuration, (.divide, _, .number) where a.isDuration: return a
@@ -345,7 +374,12 @@ extension CheckSession {
         case .list(let items):
             let typed = items.map { check($0, scope, &facts) }
             for item in typed {
-                if !equatable(x.type, item.type) {
+                // An item may be a range or a list to search, besides a value.
+                var itemType = item.type
+                if case .range(let e) = itemType { itemType = e }
+                if case .list(let e) = itemType, !{ if case .list = x.type { return true }; return false }() { itemType = e }
+                if case .range(let e) = itemType { itemType = e }
+                if !equatable(x.type, itemType) {
                     diagnostics.append(CheckerMessages.typeMismatch("`\(text(x.span))` (\(x.type)) can never equal `\(text(item.span))` (\(item.type))",
                                                                     span: item.span, help: mismatchHelp(x, item)))
                 } else {

@@ -12,6 +12,10 @@ public indirect enum MType: Sendable, Hashable, CustomStringConvertible {
     case enumeration([String])
     case date
     case dateTime
+    /// A time of day.
+    case time
+    /// A range of values (`[1..10]`) used as a value.
+    case range(MType)
     case dayTimeDuration
     case yearMonthDuration
     /// A schema `duration` field: either kind, known only at run time.
@@ -46,6 +50,8 @@ public indirect enum MType: Sendable, Hashable, CustomStringConvertible {
         case .enumeration(let v): return "one of " + v.prefix(6).map { "\"\($0)\"" }.joined(separator: ", ") + (v.count > 6 ? ", …" : "")
         case .date: return "a date"
         case .dateTime: return "a date-time"
+        case .time: return "a time of day"
+        case .range(let e): return "a range of \(e.plural)"
         case .dayTimeDuration: return "a days-time duration"
         case .yearMonthDuration: return "a years-months duration"
         case .anyDuration: return "a duration"

@@ -9,7 +9,8 @@ public enum ContextValue: String, Sendable, Hashable {
 
 /// Date, date-time and duration properties (`child.date_of_birth.year`).
 public enum TemporalProperty: String, Sendable, Hashable, CaseIterable {
-    case year, month, day, weekday, hour, minute, second, date
+    case year, month, day, weekday, hour, minute, second, date, time
+    case timeOffset = "time offset", timezone
     case years, months, days, hours, minutes, seconds
 }
 
@@ -50,6 +51,10 @@ public struct TypedExpr: Sendable, Hashable {
         case index(TypedExpr, TypedExpr)
         case call(Builtin, [TypedExpr])
         case property(TypedExpr, TemporalProperty)
+        /// A range as a value.
+        case range(low: TypedExpr, high: TypedExpr, lowClosed: Bool, highClosed: Bool)
+        /// `for a in xs, b in ys return e`: one local per binding, the first outermost; the result is flat.
+        case forLoop(locals: [Int], sources: [TypedExpr], body: TypedExpr)
     }
 
     /// True when the value depends on nothing but constants, so the compiler can fold it.
@@ -65,7 +70,8 @@ public struct TypedExpr: Sendable, Hashable {
         case .inRange(let x, let lo, let hi, _, _): return x.isConstant && lo.isConstant && hi.isConstant
         case .inItems(let x, let items): return x.isConstant && items.allSatisfy(\.isConstant)
         case .list(let items): return items.allSatisfy(\.isConstant)
-        case .quantified, .filter: return false
+        case .quantified, .filter, .forLoop: return false
+        case .range(let lo, let hi, _, _): return lo.isConstant && hi.isConstant
         case .call(_, let args): return args.allSatisfy(\.isConstant)
         }
     }

@@ -242,7 +242,7 @@ private struct Printer {
 
     private func precedence(_ e: Expr) -> Int {
         switch e.kind {
-        case .conditional, .quantified: return 0
+        case .conditional, .quantified, .forLoop: return 0
         case .binary(let op, _, _): return op.precedence
         case .between, .membership: return 3
         case .negate: return 8
@@ -278,6 +278,8 @@ private struct Printer {
         case .conditional(let c, let a, let b): return "if " + expr(c) + " then " + expr(a) + " else " + expr(b)
         case .quantified(let q, let bindings, let body):
             return q.rawValue + " " + bindings.map { "\($0.name.name) in " + wrap($0.source, above: 4) }.joined(separator: ", ") + " satisfies " + expr(body)
+        case .forLoop(let bindings, let body):
+            return "for " + bindings.map { "\($0.name.name) in " + wrap($0.source, above: 4) }.joined(separator: ", ") + " return " + expr(body)
         }
     }
 

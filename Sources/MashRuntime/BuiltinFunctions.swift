@@ -33,7 +33,7 @@ enum BuiltinFunctions {
             return n.isEmpty ? .null : .number(n.reduce(0, +))
         case .mean:
             guard let n = numbers(args), !n.isEmpty else { return .null }
-            return .number(n.reduce(0, +) / Decimal(n.count))
+            return .number(ValueOps.decimal128(n.reduce(0, +) / Decimal(n.count)))
         case .min, .max:
             guard let list = items(args), var best = list.first else { return .null }
             for v in list.dropFirst() {
@@ -43,7 +43,7 @@ enum BuiltinFunctions {
             if list.count == 1, ValueOps.compare(best, best) == nil { return .null }
             return best
         case .all, .any:
-            guard let list = items(args) else { return .null }
+            let list = items(args) ?? args
             var sawNull = false
             for v in list {
                 guard case .boolean(let b) = v else { sawNull = true; continue }
@@ -99,13 +99,36 @@ enum BuiltinFunctions {
                 return .date(date)
             }
             switch args[0] {
-            case .string(let s): return (LocalDate.parse(s).map(Value.date)) ?? (DateTime.parse(s).map { .date($0.local.date) } ?? .null)
+            case .string(let s): return (LocalDate.parse(s).map(Value.date)) ?? .null
             case .dateTime(let t): return .date(t.local.date)
             case .date: return args[0]
             default: return .null
             }
         case .dateAndTime:
-            return text(args[0]).flatMap(DateTime.parse).map(Value.dateTime) ?? .null
+            if args.count == 2 {
+                let date: LocalDate
+                switch args[0] {
+                case .date(let d): date = d
+                case .dateTime(let t): date = t.local.date
+                default: return .null
+                }
+                guard case .time(let t) = args[1] else { return .null }
+                let zone: ParsedZone
+                switch t.zone {
+                case .local: zone = .none
+                case .offset: zone = .offset(t.offset ?? 0)
+                case .named(let id): zone = .named(id)
+                }
+                return DateTime.make(date: date, secondOfDay: t.secondOfDay, nanoseconds: t.nanoseconds, zone: zone).map(Value.dateTime) ?? .null
+            }
+            switch args[0] {
+            case .string(let s): return DateTime.parse(s, allowLocal: true).map(Value.dateTime) ?? .null
+            case .dateTime: return args[0]
+            case .date(let d): return .dateTime(DateTime(seconds: Int64(d.epochDay) * 86400, zone: .local))
+            default: return .null
+            }
+        case .time:
+            return TemporalFunctions.time(args)
         case .duration:
             guard let s = text(args[0]), let d = Durations.parse(s) else { return .null }
             if let m = d.months { return .yearMonthDuration(m) }
@@ -132,8 +155,13 @@ enum BuiltinFunctions {
             }
         case .floor, .ceiling:
             guard var n = number(args[0]) else { return .null }
+            var scale = 0
+            if args.count == 2 {
+                guard let s = number(args[1]), let k = Int(exactly: NSDecimalNumber(decimal: s).doubleValue), (-6111...6176).contains(k) else { return .null }
+                scale = k
+            }
             var r = Decimal()
-            NSDecimalRound(&r, &n, 0, f == .floor ? .down : .up)
+            NSDecimalRound(&r, &n, scale, f == .floor ? .down : .up)
             return .number(r)
         case .string:
             if case .null = args[0] { return .null }
@@ -218,7 +246,12 @@ enum BuiltinFunctions {
                   let n = Decimal(string: s) else { return .null }
             return .number(n)
         case .stringJoin:
-            guard case .list(let items) = args[0] else { return .null }
+            let items: [Value]
+            switch args[0] {
+            case .list(let l): items = l
+            case .string: items = [args[0]]
+            default: return .null
+            }
             var separator = ""
             if args.count == 2 {
                 switch args[1] {
@@ -243,6 +276,12 @@ enum BuiltinFunctions {
             case .dateTime(let t): return .string(names[t.local.date.weekday - 1])
             default: return .null
             }
+        case .dayOfYear, .weekOfYear, .monthOfYear:
+            return TemporalFunctions.calendar(f, args[0])
+        case .is, .replace, .matches, .split:
+            return TextFunctions.call(f, args)
+        case .mode, .stddev, .append, .concatenate, .insertBefore, .remove, .reverse, .indexOf, .union, .sublist, .flatten, .listReplace:
+            return ListFunctions.call(f, args)
         }
     }
 }

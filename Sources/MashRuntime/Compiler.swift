@@ -108,35 +108,29 @@ struct Compiler {
             let cs = items.map { compile($0) }
             return { f in
                 let v = cx(f)
-                var sawNull = false
-                for c in cs {
-                    let item = c(f)
-                    // A list among the items is searched, unless the value is itself a list to compare.
-                    if case .list(let l) = item, !{ if case .list = v { return true }; return false }() {
-                        if l.contains(where: { ValueOps.equal(v, $0).isTrue }) { return .boolean(true) }
-                        continue
-                    }
-                    switch ValueOps.equal(v, item) {
-                    case .boolean(true): return .boolean(true)
-                    case .null: sawNull = true
-                    default: break
-                    }
-                }
-                return sawNull ? .null : .boolean(false)
+                for c in cs where ValueOps.matches(v, c(f)).isTrue { return .boolean(true) }
+                return .boolean(false)
             }
         case .inList(let x, let list):
             let cx = compile(x), cl = compile(list)
             return { f in
-                guard case .list(let l) = cl(f) else { return .null }
-                let v = cx(f)
-                return .boolean(l.contains { ValueOps.equal(v, $0).isTrue })
+                let l = cl(f)
+                guard case .list = l else { return .null }
+                return ValueOps.matches(cx(f), l)
             }
         case .list(let items):
             let cs = items.map { compile($0) }
             return { f in .list(cs.map { $0(f) }) }
         case .conditional(let c, let a, let b):
             let cc = compile(c), ca = compile(a), cb = compile(b)
-            return { f in cc(f).isTrue ? ca(f) : cb(f) }
+            // FEEL: true takes `then`; false or null takes `else`; any other value is an error, so null.
+            return { f in
+                switch cc(f) {
+                case .boolean(true): return ca(f)
+                case .boolean(false), .null: return cb(f)
+                default: return .null
+                }
+            }
         case .quantified(let every, let slot, let source, let body):
             let cs = compile(source), cb = compile(body)
             return { f in
@@ -148,7 +142,8 @@ struct Compiler {
                     case .boolean(let b):
                         if every && !b { return .boolean(false) }
                         if !every && b { return .boolean(true) }
-                    default: sawNull = true
+                    case .null: sawNull = true
+                    default: return .null
                     }
                 }
                 return sawNull ? .null : .boolean(every)
@@ -175,9 +170,43 @@ struct Compiler {
         case .call(let builtin, let args):
             let cs = args.map { compile($0) }
             return { f in BuiltinFunctions.call(builtin, cs.map { $0(f) }) }
+        case .range(let lo, let hi, let lowClosed, let highClosed):
+            let cl = compile(lo), ch = compile(hi)
+            return { f in .range(low: cl(f), high: ch(f), lowClosed: lowClosed, highClosed: highClosed) }
+        case .forLoop(let locals, let sources, let body):
+            let cs = sources.map { compile($0) }, cb = compile(body)
+            return { f in
+                var out: [Value] = []
+                func loop(_ k: Int) -> Bool {
+                    if k == locals.count { out.append(cb(f)); return true }
+                    guard let items = Compiler.iterate(cs[k](f)) else { return false }
+                    for item in items {
+                        f.locals[locals[k]] = item
+                        if !loop(k + 1) { return false }
+                    }
+                    return true
+                }
+                return loop(0) ? .list(out) : .null
+            }
         case .property(let x, let p):
             let c = compile(x)
             return { f in ValueOps.property(c(f), p) }
+        }
+    }
+
+    /// The items a `for` walks: a list's, or a range's whole numbers or dates, up or down.
+    static func iterate(_ v: Value) -> [Value]? {
+        switch v {
+        case .list(let l): return l
+        case .range(.number(let a), .number(let b), _, _):
+            guard let x = Int(exactly: NSDecimalNumber(decimal: a).doubleValue), let y = Int(exactly: NSDecimalNumber(decimal: b).doubleValue),
+                  Decimal(x) == a, Decimal(y) == b, abs(y - x) <= 1_000_000 else { return nil }
+            return (x <= y ? Array(x...y) : Array((y...x).reversed())).map { .number(Decimal($0)) }
+        case .range(.date(let a), .date(let b), _, _):
+            let x = a.epochDay, y = b.epochDay
+            guard abs(y - x) <= 1_000_000 else { return nil }
+            return (x <= y ? Array(x...y) : Array((y...x).reversed())).map { .date(LocalDate(epochDay: $0)) }
+        default: return nil
         }
     }
 

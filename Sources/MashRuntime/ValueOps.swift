@@ -20,6 +20,10 @@ enum ValueOps {
                 for (p, q) in zip(x, y) where !equal(p, q).isTrue { return .boolean(false) }
                 return .boolean(true)
             case (.record(let x), .record(let y)): return .boolean(x == y)
+            case (.range(let l1, let h1, let lc1, let hc1), .range(let l2, let h2, let lc2, let hc2)):
+                return .boolean(lc1 == lc2 && hc1 == hc2 && equal(l1, l2).isTrue && equal(h1, h2).isTrue)
+            case (.dateTime(let x), .dateTime(let y)) where x.isLocal != y.isLocal: return .boolean(false)
+            case (.time(let x), .time(let y)) where (x.offset == nil) != (y.offset == nil): return .boolean(false)
             default: return .null
             }
         }
@@ -31,7 +35,12 @@ enum ValueOps {
         case (.number(let x), .number(let y)): return x < y ? -1 : (x == y ? 0 : 1)
         case (.string(let x), .string(let y)): return x < y ? -1 : (x == y ? 0 : 1)
         case (.date(let x), .date(let y)): return x < y ? -1 : (x == y ? 0 : 1)
-        case (.dateTime(let x), .dateTime(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+        case (.dateTime(let x), .dateTime(let y)):
+            guard x.isLocal == y.isLocal else { return nil }
+            return x < y ? -1 : (x == y ? 0 : 1)
+        case (.time(let x), .time(let y)):
+            guard (x.offset == nil) == (y.offset == nil) else { return nil }
+            return (x.normalized, x.nanoseconds) < (y.normalized, y.nanoseconds) ? -1 : (x == y ? 0 : 1)
         case (.dayTimeDuration(let x), .dayTimeDuration(let y)): return x < y ? -1 : (x == y ? 0 : 1)
         case (.yearMonthDuration(let x), .yearMonthDuration(let y)): return x < y ? -1 : (x == y ? 0 : 1)
         default: return nil
@@ -56,6 +65,51 @@ enum ValueOps {
         }
     }
 
+    /// FEEL's `x in item`: a range tests membership, a list (beside a value that is not a list) is
+    /// searched, anything else is compared for equality.
+    static func matches(_ v: Value, _ item: Value) -> Value {
+        switch item {
+        case .range(let lo, let hi, let lc, let hc):
+            if case .range = v { return equal(v, item) }
+            return and(lo.isNull ? .boolean(true) : compare(lc ? .greaterOrEqual : .greater, v, lo)) {
+                hi.isNull ? .boolean(true) : compare(hc ? .lessOrEqual : .less, v, hi)
+            }
+        case .list(let l):
+            if case .list = v { return equal(v, item) }
+            var sawNull = false
+            for x in l {
+                switch matches(v, x) {
+                case .boolean(true): return .boolean(true)
+                case .null: sawNull = true
+                default: break
+                }
+            }
+            return sawNull && v.isNull ? .null : .boolean(false)
+        default:
+            let e = equal(v, item)
+            return e.isNull ? .boolean(false) : e
+        }
+    }
+
+    /// FEEL numbers are IEEE 754 decimal128: 34 significant digits. Foundation's Decimal holds up to 38,
+    /// so a result longer than 34 digits (a division, a long product) is rounded half-even to 34.
+    static func decimal128(_ d: Decimal) -> Decimal {
+        let text = d.description
+        // 34 characters cannot hold more than 34 digits: the common case costs one short string.
+        guard text.utf8.count > 34 else { return d }
+        var digits = text.utf8.drop { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: ".") }
+            .filter { $0 != UInt8(ascii: ".") }.count
+        // Digits before the point, or (negative) zeros after it before the first significant digit.
+        let unsigned = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        let whole = unsigned.prefix { $0 != "." }
+        let magnitudeDigits = whole == "0" ? -(unsigned.dropFirst(2).prefix { $0 == "0" }.count) : whole.count
+        guard digits > 34 else { return d }
+        digits = 34
+        var copy = d, rounded = Decimal()
+        NSDecimalRound(&rounded, &copy, digits - magnitudeDigits, .bankers)
+        return rounded
+    }
+
     static func and(_ a: Value, _ b: () -> Value) -> Value {
         if case .boolean(false) = a { return .boolean(false) }
         let rhs = b()
@@ -74,48 +128,83 @@ enum ValueOps {
 
     static func seconds(_ d: DateTime) -> Decimal { Decimal(d.seconds) + Decimal(Int(d.nanoseconds)) / 1_000_000_000 }
 
-    static func dateTime(_ seconds: Decimal, offset: Int32) -> DateTime {
+    static func split(_ seconds: Decimal) -> (Int64, Int32) {
         var whole = seconds
         var rounded = Decimal()
         NSDecimalRound(&rounded, &whole, 0, .down)
         if rounded > seconds { rounded -= 1 }
         let nanos = NSDecimalNumber(decimal: (seconds - rounded) * 1_000_000_000).int32Value
-        return DateTime(seconds: NSDecimalNumber(decimal: rounded).int64Value, nanoseconds: nanos, offset: offset)
+        return (NSDecimalNumber(decimal: rounded).int64Value, nanos)
     }
 
-    static func addMonths(_ d: DateTime, _ months: Int) -> DateTime {
+    /// `d` moved by an exact number of seconds, in its own zone.
+    static func dateTime(_ d: DateTime, plus delta: Decimal) -> DateTime {
+        let (whole, nanos) = split(seconds(d) + delta)
+        return d.moved(to: whole, nanoseconds: nanos)
+    }
+
+    static func parsedZone(_ d: DateTime) -> ParsedZone {
+        switch d.zone {
+        case .local: return .none
+        case .offset: return .offset(d.offset)
+        case .named(let id): return .named(id)
+        }
+    }
+
+    static func addMonths(_ d: DateTime, _ months: Int) -> DateTime? {
         let (date, sod) = d.local
-        let moved = date.adding(months: months)
-        let local = Int64(moved.epochDay) * 86400 + Int64(sod)
-        return DateTime(seconds: local - Int64(d.offset), nanoseconds: d.nanoseconds, offset: d.offset)
+        return DateTime.make(date: date.adding(months: months), secondOfDay: sod, nanoseconds: d.nanoseconds, zone: parsedZone(d))
+    }
+
+    /// A date as a date-time: its midnight UTC (so beside a local date-time the difference is null).
+    static func midnight(_ d: LocalDate) -> DateTime { DateTime(seconds: Int64(d.epochDay) * 86400, offset: 0, zone: .offset) }
+
+    static func difference(_ x: DateTime, _ y: DateTime) -> Value {
+        guard x.isLocal == y.isLocal else { return .null }
+        return .dayTimeDuration(seconds(x) - seconds(y))
+    }
+
+    static func time(_ t: TimeOfDay, plus delta: Decimal) -> TimeOfDay {
+        let total = Decimal(t.secondOfDay) + Decimal(Int(t.nanoseconds)) / 1_000_000_000 + delta
+        let (whole, nanos) = split(total)
+        let sod = Int(((whole % 86400) + 86400) % 86400)
+        return TimeOfDay(secondOfDay: sod, nanoseconds: nanos, offset: t.offset, zone: t.zone)
     }
 
     static func arithmetic(_ op: BinaryOperator, _ a: Value, _ b: Value) -> Value {
         switch (op, a, b) {
         case (.add, .number(let x), .number(let y)): return .number(x + y)
         case (.subtract, .number(let x), .number(let y)): return .number(x - y)
-        case (.multiply, .number(let x), .number(let y)): return .number(x * y)
-        case (.divide, .number(let x), .number(let y)): return y == 0 ? .null : .number(x / y)
+        case (.multiply, .number(let x), .number(let y)): return .number(decimal128(x * y))
+        case (.divide, .number(let x), .number(let y)): return y == 0 ? .null : .number(decimal128(x / y))
         case (.power, .number(let x), .number(let y)):
             guard let n = Int(exactly: NSDecimalNumber(decimal: y).doubleValue), abs(n) <= 999 else {
                 let r = Foundation.pow(NSDecimalNumber(decimal: x).doubleValue, NSDecimalNumber(decimal: y).doubleValue)
                 return r.isFinite ? (Decimal(string: "\(r)").map(Value.number) ?? .null) : .null
             }
-            if n >= 0 { return .number(pow(x, n)) }
-            return x == 0 ? .null : .number(1 / pow(x, -n))
+            if n >= 0 { return .number(decimal128(pow(x, n))) }
+            return x == 0 ? .null : .number(decimal128(1 / pow(x, -n)))
         case (.add, .string(let x), .string(let y)): return .string(x + y)
         case (.subtract, .date(let x), .date(let y)): return .dayTimeDuration(Decimal(x.epochDay - y.epochDay) * 86400)
-        case (.subtract, .dateTime(let x), .dateTime(let y)): return .dayTimeDuration(seconds(x) - seconds(y))
+        case (.subtract, .dateTime(let x), .dateTime(let y)): return difference(x, y)
+        case (.subtract, .dateTime(let x), .date(let y)): return difference(x, midnight(y))
+        case (.subtract, .date(let x), .dateTime(let y)): return difference(midnight(x), y)
+        case (.subtract, .time(let x), .time(let y)):
+            guard (x.offset == nil) == (y.offset == nil) else { return .null }
+            return .dayTimeDuration(Decimal(x.normalized - y.normalized) + Decimal(Int(x.nanoseconds) - Int(y.nanoseconds)) / 1_000_000_000)
+        case (.add, .time(let t), .dayTimeDuration(let s)), (.add, .dayTimeDuration(let s), .time(let t)): return .time(time(t, plus: s))
+        case (.subtract, .time(let t), .dayTimeDuration(let s)): return .time(time(t, plus: -s))
         case (.add, .date(let d), .dayTimeDuration(let s)), (.add, .dayTimeDuration(let s), .date(let d)):
             return .date(shift(d, by: s))
         case (.subtract, .date(let d), .dayTimeDuration(let s)): return .date(shift(d, by: -s))
         case (.add, .date(let d), .yearMonthDuration(let m)), (.add, .yearMonthDuration(let m), .date(let d)): return .date(d.adding(months: m))
         case (.subtract, .date(let d), .yearMonthDuration(let m)): return .date(d.adding(months: -m))
         case (.add, .dateTime(let d), .dayTimeDuration(let s)), (.add, .dayTimeDuration(let s), .dateTime(let d)):
-            return .dateTime(dateTime(seconds(d) + s, offset: d.offset))
-        case (.subtract, .dateTime(let d), .dayTimeDuration(let s)): return .dateTime(dateTime(seconds(d) - s, offset: d.offset))
-        case (.add, .dateTime(let d), .yearMonthDuration(let m)), (.add, .yearMonthDuration(let m), .dateTime(let d)): return .dateTime(addMonths(d, m))
-        case (.subtract, .dateTime(let d), .yearMonthDuration(let m)): return .dateTime(addMonths(d, -m))
+            return .dateTime(dateTime(d, plus: s))
+        case (.subtract, .dateTime(let d), .dayTimeDuration(let s)): return .dateTime(dateTime(d, plus: -s))
+        case (.add, .dateTime(let d), .yearMonthDuration(let m)), (.add, .yearMonthDuration(let m), .dateTime(let d)):
+            return addMonths(d, m).map(Value.dateTime) ?? .null
+        case (.subtract, .dateTime(let d), .yearMonthDuration(let m)): return addMonths(d, -m).map(Value.dateTime) ?? .null
         case (.add, .dayTimeDuration(let x), .dayTimeDuration(let y)): return .dayTimeDuration(x + y)
         case (.subtract, .dayTimeDuration(let x), .dayTimeDuration(let y)): return .dayTimeDuration(x - y)
         case (.add, .yearMonthDuration(let x), .yearMonthDuration(let y)): return .yearMonthDuration(x + y)
@@ -157,6 +246,18 @@ enum ValueOps {
             case .minute: return .number(Decimal((sod / 60) % 60))
             case .second: return .number(Decimal(sod % 60))
             case .date: return .date(date)
+            case .time: return .time(t.timeOfDay)
+            case .timeOffset: return t.isLocal ? .null : .dayTimeDuration(Decimal(Int(t.offset)))
+            case .timezone: if case .named(let id) = t.zone { return .string(id) }; return .null
+            default: return .null
+            }
+        case (.time(let t), _):
+            switch p {
+            case .hour: return .number(Decimal(t.secondOfDay / 3600))
+            case .minute: return .number(Decimal((t.secondOfDay / 60) % 60))
+            case .second: return .number(Decimal(t.secondOfDay % 60) + Decimal(Int(t.nanoseconds)) / 1_000_000_000)
+            case .timeOffset: return t.offset.map { .dayTimeDuration(Decimal(Int($0))) } ?? .null
+            case .timezone: if case .named(let id) = t.zone { return .string(id) }; return .null
             default: return .null
             }
         case (.dayTimeDuration(let s), _):

@@ -7,7 +7,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
     public let day: Int
 
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...12).contains(month), day >= 1, day <= LocalDate.daysIn(month: month, year: year) else { return nil }
+        guard (1...12).contains(month), Swift.abs(year) <= 999_999_999, day >= 1, day <= LocalDate.daysIn(month: month, year: year) else { return nil }
         self.init(checkedYear: year, month: month, day: day)
     }
 
@@ -52,18 +52,23 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
-    /// Parses `YYYY-MM-DD`.
+    /// Parses `YYYY-MM-DD`; the year may have more digits and a minus sign (`-0044-03-15`), as in XML Schema.
     public static func parse(_ s: String) -> LocalDate? {
-        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+        var text = Substring(s)
+        let negative = text.hasPrefix("-")
+        if negative { text = text.dropFirst() }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count >= 4, parts[0].count <= 9, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
-        return LocalDate(year: y, month: m, day: d)
+        if parts[0].count > 4 && parts[0].hasPrefix("0") { return nil }
+        return LocalDate(year: negative ? -y : y, month: m, day: d)
     }
 
     public static func < (a: LocalDate, b: LocalDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
 
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        (year < 0 ? "-" : "") + String(format: "%04d-%02d-%02d", Swift.abs(year), month, day)
     }
 
     /// Adds whole months, clamping the day to the month's length (FEEL date + years-months duration).
@@ -75,22 +80,36 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 }
 
-/// An instant with the UTC offset it was written with (FEEL `date and time`).
+/// How a date-time or time of day is tied to UTC.
+public enum TemporalZone: Sendable, Hashable {
+    /// No zone: a wall-clock reading (FEEL's local date-time or time).
+    case local
+    /// A fixed offset from UTC (`Z`, `+01:00`).
+    case offset
+    /// An IANA time zone (`@Europe/London`); the offset is the zone's at that moment.
+    case named(String)
+}
+
+/// An instant with the UTC offset it was written with (FEEL `date and time`), or a local wall-clock reading.
 ///
-/// `seconds` counts from 1970-01-01T00:00:00Z. Equality and order compare instants; the offset only
-/// says how to print it. A date-time written without an offset is rejected on input: a referral's clock
+/// `seconds` counts from 1970-01-01T00:00:00Z; for a local date-time it counts to the wall-clock reading
+/// taken as UTC. Equality and order compare instants; the offset only says how to print it. A local
+/// date-time equals only local date-times. Records reject local date-times on input: a referral's clock
 /// must never depend on the machine's time zone.
 public struct DateTime: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let seconds: Int64
     public let nanoseconds: Int32
     public let offset: Int32
+    public let zone: TemporalZone
 
-    public init(seconds: Int64, nanoseconds: Int32 = 0, offset: Int32 = 0) {
-        self.seconds = seconds; self.nanoseconds = nanoseconds; self.offset = offset
+    public init(seconds: Int64, nanoseconds: Int32 = 0, offset: Int32 = 0, zone: TemporalZone = .offset) {
+        self.seconds = seconds; self.nanoseconds = nanoseconds; self.offset = offset; self.zone = zone
     }
 
-    public static func == (a: DateTime, b: DateTime) -> Bool { a.seconds == b.seconds && a.nanoseconds == b.nanoseconds }
-    public func hash(into h: inout Hasher) { h.combine(seconds); h.combine(nanoseconds) }
+    public var isLocal: Bool { zone == .local }
+
+    public static func == (a: DateTime, b: DateTime) -> Bool { a.seconds == b.seconds && a.nanoseconds == b.nanoseconds && a.isLocal == b.isLocal }
+    public func hash(into h: inout Hasher) { h.combine(seconds); h.combine(nanoseconds); h.combine(isLocal) }
     public static func < (a: DateTime, b: DateTime) -> Bool { (a.seconds, a.nanoseconds) < (b.seconds, b.nanoseconds) }
 
     /// The local date and second of day at this date-time's own offset.
@@ -102,32 +121,53 @@ public struct DateTime: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     public func with(offset: Int32) -> DateTime { DateTime(seconds: seconds, nanoseconds: nanoseconds, offset: offset) }
 
-    /// Parses `YYYY-MM-DDThh:mm[:ss[.fff]](Z|±hh:mm)`.
-    public static func parse(_ s: String) -> DateTime? {
-        guard let t = s.firstIndex(where: { $0 == "T" || $0 == "t" }), let date = LocalDate.parse(String(s[..<t])) else { return nil }
-        var rest = Substring(s[s.index(after: t)...])
-        var offset: Int32
-        if rest.hasSuffix("Z") || rest.hasSuffix("z") {
-            offset = 0
-            rest = rest.dropLast()
-        } else if let signIndex = rest.lastIndex(where: { $0 == "+" || $0 == "-" }) {
-            let o = rest[rest.index(after: signIndex)...].split(separator: ":")
-            guard o.count == 2, o[0].count == 2, o[1].count == 2, let h = Int32(o[0]), let m = Int32(o[1]), h <= 18, m < 60 else { return nil }
-            offset = (h * 3600 + m * 60) * (rest[signIndex] == "-" ? -1 : 1)
-            rest = rest[..<signIndex]
-        } else {
-            return nil
+    /// The time of day of this date-time, with its zone.
+    public var timeOfDay: TimeOfDay {
+        TimeOfDay(secondOfDay: local.secondOfDay, nanoseconds: nanoseconds, offset: isLocal ? nil : offset, zone: zone)
+    }
+
+    /// A wall-clock reading in a zone; nil for an unknown IANA zone.
+    public static func make(date: LocalDate, secondOfDay: Int, nanoseconds: Int32, zone: ParsedZone) -> DateTime? {
+        let wall = Int64(date.epochDay) * 86400 + Int64(secondOfDay)
+        switch zone {
+        case .none: return DateTime(seconds: wall, nanoseconds: nanoseconds, offset: 0, zone: .local)
+        case .offset(let o): return DateTime(seconds: wall - Int64(o), nanoseconds: nanoseconds, offset: o, zone: .offset)
+        case .named(let id):
+            guard let o = ZoneTable.offset(id, wall: wall) else { return nil }
+            return DateTime(seconds: wall - Int64(o), nanoseconds: nanoseconds, offset: o, zone: .named(id))
         }
-        guard let (secondOfDay, nanos) = parseTime(rest) else { return nil }
-        let local = Int64(date.epochDay) * 86400 + Int64(secondOfDay)
-        return DateTime(seconds: local - Int64(offset), nanoseconds: nanos, offset: offset)
+    }
+
+    /// The same date-time moved to `seconds` (an instant, or a wall-clock reading for a local one), in its zone.
+    public func moved(to newSeconds: Int64, nanoseconds newNanos: Int32) -> DateTime {
+        switch zone {
+        case .local, .offset: return DateTime(seconds: newSeconds, nanoseconds: newNanos, offset: offset, zone: zone)
+        case .named(let id):
+            let o = ZoneTable.offsetAt(id, instant: newSeconds) ?? offset
+            return DateTime(seconds: newSeconds, nanoseconds: newNanos, offset: o, zone: zone)
+        }
+    }
+
+    /// Parses `[-]YYYY-MM-DDThh:mm[:ss[.fff]]` followed by `Z`, `±hh:mm` or `@Area/City`. With `allowLocal`
+    /// (FEEL expressions), the zone may be left out and a bare date means its midnight.
+    public static func parse(_ s: String, allowLocal: Bool = false) -> DateTime? {
+        guard let t = s.firstIndex(where: { $0 == "T" || $0 == "t" }) else {
+            guard allowLocal, let date = LocalDate.parse(s) else { return nil }
+            return make(date: date, secondOfDay: 0, nanoseconds: 0, zone: .none)
+        }
+        guard let date = LocalDate.parse(String(s[..<t])),
+              let (sod, nanos, zone) = TimeOfDay.parseParts(s[s.index(after: t)...]) else { return nil }
+        if case .none = zone, !allowLocal { return nil }
+        return make(date: date, secondOfDay: sod, nanoseconds: nanos, zone: zone)
     }
 
     /// Parses `hh:mm[:ss[.fffffffff]]` into seconds of the day and nanoseconds.
     public static func parseTime(_ s: Substring) -> (Int, Int32)? {
         let parts = s.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2 || parts.count == 3, parts[0].count == 2, parts[1].count == 2,
-              let h = Int(parts[0]), let m = Int(parts[1]), h < 24, m < 60 else { return nil }
+              let h = Int(parts[0]), let m = Int(parts[1]), h <= 24, m < 60 else { return nil }
+        // `24:00:00` is the end of the day: the next day's midnight (ISO 8601).
+        if h == 24 { return parts.dropFirst().allSatisfy({ $0.allSatisfy { $0 == "0" } }) ? (86400, 0) : nil }
         var sec = 0
         var nanos: Int32 = 0
         if parts.count == 3 {
@@ -145,16 +185,121 @@ public struct DateTime: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     public var description: String {
         let (date, sod) = local
-        var s = "\(date)T" + String(format: "%02d:%02d:%02d", sod / 3600, (sod / 60) % 60, sod % 60)
-        if nanoseconds != 0 {
-            var frac = String(format: "%09d", nanoseconds)
+        return "\(date)T" + TimeOfDay.clock(sod, nanoseconds) + TimeOfDay.suffix(zone, offset)
+    }
+}
+
+/// A zone as written after a time: nothing, an offset, or an IANA name.
+public enum ParsedZone: Sendable, Hashable {
+    case none
+    case offset(Int32)
+    case named(String)
+}
+
+/// IANA zone offsets, through Foundation's time-zone database (tzdata).
+public enum ZoneTable {
+    public static func known(_ id: String) -> Bool { TimeZone(identifier: id) != nil }
+
+    /// The zone's offset at an instant.
+    public static func offsetAt(_ id: String, instant: Int64) -> Int32? {
+        guard let tz = TimeZone(identifier: id) else { return nil }
+        return Int32(tz.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))))
+    }
+
+    /// The zone's offset for a wall-clock reading (seconds of the reading taken as UTC).
+    public static func offset(_ id: String, wall: Int64) -> Int32? {
+        guard let first = offsetAt(id, instant: wall) else { return nil }
+        return offsetAt(id, instant: wall - Int64(first))
+    }
+}
+
+/// A time of day (FEEL `time`): local, with an offset, or in an IANA zone.
+public struct TimeOfDay: Sendable, Hashable, CustomStringConvertible {
+    public let secondOfDay: Int
+    public let nanoseconds: Int32
+    /// Offset from UTC in seconds; nil for a local time.
+    public let offset: Int32?
+    public let zone: TemporalZone
+
+    public init(secondOfDay: Int, nanoseconds: Int32 = 0, offset: Int32? = nil, zone: TemporalZone = .local) {
+        self.secondOfDay = secondOfDay; self.nanoseconds = nanoseconds; self.offset = offset; self.zone = zone
+    }
+
+    public init?(secondOfDay sod: Int, nanoseconds: Int32, zone parsed: ParsedZone) {
+        let secondOfDay = sod % 86400
+        switch parsed {
+        case .none: self.init(secondOfDay: secondOfDay, nanoseconds: nanoseconds)
+        case .offset(let o): self.init(secondOfDay: secondOfDay, nanoseconds: nanoseconds, offset: o, zone: .offset)
+        case .named(let id):
+            // A time has no date, so a zone's offset is taken on 1970-01-01.
+            guard let o = ZoneTable.offset(id, wall: Int64(secondOfDay)) else { return nil }
+            self.init(secondOfDay: secondOfDay, nanoseconds: nanoseconds, offset: o, zone: .named(id))
+        }
+    }
+
+    /// Seconds after UTC midnight (for comparison), or after local midnight for a local time.
+    public var normalized: Int { secondOfDay - Int(offset ?? 0) }
+
+    public static func == (a: TimeOfDay, b: TimeOfDay) -> Bool {
+        (a.offset == nil) == (b.offset == nil) && a.normalized == b.normalized && a.nanoseconds == b.nanoseconds
+    }
+    public func hash(into h: inout Hasher) { h.combine(normalized); h.combine(nanoseconds); h.combine(offset == nil) }
+
+    public static func parse(_ s: String) -> TimeOfDay? {
+        guard let (sod, nanos, zone) = parseParts(Substring(s)) else { return nil }
+        return TimeOfDay(secondOfDay: sod, nanoseconds: nanos, zone: zone)
+    }
+
+    /// `hh:mm:ss[.f]` then an optional `Z`, `±hh:mm[:ss]` or `@Area/City`.
+    public static func parseParts(_ text: Substring) -> (Int, Int32, ParsedZone)? {
+        var rest = text
+        var zone = ParsedZone.none
+        if let at = rest.firstIndex(of: "@") {
+            let id = String(rest[rest.index(after: at)...])
+            guard ZoneTable.known(id) else { return nil }
+            zone = .named(id)
+            rest = rest[..<at]
+        } else if rest.hasSuffix("Z") || rest.hasSuffix("z") {
+            zone = .offset(0)
+            rest = rest.dropLast()
+        } else if let signIndex = rest.lastIndex(where: { $0 == "+" || $0 == "-" }) {
+            let o = rest[rest.index(after: signIndex)...].split(separator: ":", omittingEmptySubsequences: false)
+            guard o.count == 2 || o.count == 3, o.allSatisfy({ $0.count == 2 }), let h = Int32(o[0]), let m = Int32(o[1]),
+                  h <= 18, m < 60 else { return nil }
+            let sec = o.count == 3 ? Int32(o[2]) ?? 60 : 0
+            guard sec < 60 else { return nil }
+            zone = .offset((h * 3600 + m * 60 + sec) * (rest[signIndex] == "-" ? -1 : 1))
+            rest = rest[..<signIndex]
+        }
+        guard rest.split(separator: ":", omittingEmptySubsequences: false).count == 3,
+              let (sod, nanos) = DateTime.parseTime(rest) else { return nil }
+        return (sod, nanos, zone)
+    }
+
+    static func clock(_ sod: Int, _ nanos: Int32) -> String {
+        var s = String(format: "%02d:%02d:%02d", sod / 3600, (sod / 60) % 60, sod % 60)
+        if nanos != 0 {
+            var frac = String(format: "%09d", nanos)
             while frac.hasSuffix("0") { frac.removeLast() }
             s += "." + frac
         }
-        if offset == 0 { return s + "Z" }
-        let a = abs(offset)
-        return s + (offset < 0 ? "-" : "+") + String(format: "%02d:%02d", a / 3600, (a / 60) % 60)
+        return s
     }
+
+    static func suffix(_ zone: TemporalZone, _ offset: Int32) -> String {
+        switch zone {
+        case .local: return ""
+        case .named(let id): return "@" + id
+        case .offset:
+            if offset == 0 { return "Z" }
+            let a = abs(offset)
+            var s = (offset < 0 ? "-" : "+") + String(format: "%02d:%02d", a / 3600, (a / 60) % 60)
+            if a % 60 != 0 { s += String(format: ":%02d", a % 60) }
+            return s
+        }
+    }
+
+    public var description: String { TimeOfDay.clock(secondOfDay, nanoseconds) + TimeOfDay.suffix(zone, offset ?? 0) }
 }
 
 /// FEEL's two duration kinds: days-time (an exact number of seconds) and years-months (a number of months).

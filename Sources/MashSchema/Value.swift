@@ -8,12 +8,16 @@ public enum Value: Sendable, Hashable {
     case string(String)
     case date(LocalDate)
     case dateTime(DateTime)
+    /// A time of day (FEEL `time`).
+    case time(TimeOfDay)
     /// Days-time duration, in seconds.
     case dayTimeDuration(Decimal)
     /// Years-months duration, in months.
     case yearMonthDuration(Int)
     case list([Value])
     case record([Value])
+    /// A range as a value (`[1..10]`, `(a..b]`): FEEL lets ranges be compared and listed.
+    indirect case range(low: Value, high: Value, lowClosed: Bool, highClosed: Bool)
 
     public var isNull: Bool { if case .null = self { return true } else { return false } }
     public var isTrue: Bool { if case .boolean(true) = self { return true } else { return false } }
@@ -29,6 +33,9 @@ public enum ValueText {
         case .string(let s): return quote(s)
         case .date(let d): return d.description
         case .dateTime(let d): return d.description
+        case .time(let t): return t.description
+        case .range(let lo, let hi, let lc, let hc):
+            return (lc ? "[" : "(") + render(lo) + ".." + render(hi) + (hc ? "]" : ")")
         case .dayTimeDuration(let s): return Durations.format(seconds: s)
         case .yearMonthDuration(let m): return Durations.format(months: m)
         case .list(let items):

@@ -44,6 +44,8 @@ public struct Expr: Sendable, Hashable {
         case range(Range)
         case conditional(Expr, Expr, Expr)
         case quantified(Quantifier, [Binding], Expr)
+        /// `for x in xs return e`.
+        case forLoop([Binding], Expr)
     }
 
     public enum Quantifier: String, Sendable, Hashable { case some, every }
@@ -93,5 +95,6 @@ public enum BuiltinNames {
         ["starts", "with"], ["ends", "with"], ["date", "and", "time"], ["years", "and", "months", "duration"],
         ["day", "of", "week"], ["day", "of", "year"], ["month", "of", "year"], ["week", "of", "year"],
         ["list", "contains"], ["round", "half", "up"], ["round", "half", "down"], ["round", "up"], ["round", "down"], ["distinct", "values"], ["index", "of"], ["string", "join"], ["is", "defined"],
+        ["insert", "before"], ["list", "replace"],
     ]
 }

@@ -81,6 +81,15 @@ public struct Lexer {
             i += 1
             while i < b.count, isDigit(b[i]) { i += 1 }
         }
+        // An exponent (`1.23e4`, `1e-3`) only when digits follow it; otherwise `e` starts a word.
+        if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            var j = i + 1
+            if j < b.count, b[j] == UInt8(ascii: "+") || b[j] == UInt8(ascii: "-") { j += 1 }
+            if j < b.count, isDigit(b[j]) {
+                i = j
+                while i < b.count, isDigit(b[i]) { i += 1 }
+            }
+        }
         tokens.append(Token(kind: .number, text: String(decoding: b[start..<i], as: UTF8.self), span: span(start, i)))
     }
 
@@ -104,20 +113,35 @@ public struct Lexer {
                 case UInt8(ascii: "n"): value.append(UInt8(ascii: "\n")); i += 2
                 case UInt8(ascii: "t"): value.append(UInt8(ascii: "\t")); i += 2
                 case UInt8(ascii: "r"): value.append(UInt8(ascii: "\r")); i += 2
-                case UInt8(ascii: "u"):
-                    let hexStart = i + 2
-                    var j = hexStart
-                    while j < b.count, j < hexStart + 4, isHex(b[j]) { j += 1 }
-                    if j == hexStart + 4, let scalar = UInt32(String(decoding: b[hexStart..<j], as: UTF8.self), radix: 16),
-                       let u = Unicode.Scalar(scalar) {
-                        value.append(contentsOf: Array(String(Character(u)).utf8))
-                        i = j
-                    } else {
-                        diagnostics.append(LexerMessages.badEscape(span(i, min(j, b.count))))
-                        i = j
+                case UInt8(ascii: "'"): value.append(e); i += 2
+                case UInt8(ascii: "u"), UInt8(ascii: "U"):
+                    // `\uXXXX` (UTF-16, surrogate pairs joined) or `\UXXXXXX` (a whole code point).
+                    let digits = e == UInt8(ascii: "u") ? 4 : 6
+                    func hex(at p: Int) -> UInt32? {
+                        guard p + digits <= b.count, b[p..<p + digits].allSatisfy(isHex) else { return nil }
+                        return UInt32(String(decoding: b[p..<p + digits], as: UTF8.self), radix: 16)
                     }
+                    var end = i + 2 + digits
+                    var code = hex(at: i + 2)
+                    if let high = code, digits == 4, (0xD800...0xDBFF).contains(high) {
+                        if end + 1 < b.count, b[end] == UInt8(ascii: "\\"), b[end + 1] == UInt8(ascii: "u") || b[end + 1] == UInt8(ascii: "U"),
+                           let low = hex(at: end + 2), (0xDC00...0xDFFF).contains(low) {
+                            code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                            end += 6
+                        } else {
+                            code = nil
+                        }
+                    }
+                    if let code, let u = Unicode.Scalar(code) {
+                        value.append(contentsOf: Array(String(Character(u)).utf8))
+                    } else {
+                        diagnostics.append(LexerMessages.badEscape(span(i, min(end, b.count))))
+                    }
+                    i = min(end, b.count)
                 default:
-                    diagnostics.append(LexerMessages.badEscape(span(i, i + 2)))
+                    // FEEL keeps other escapes as written, so regular expressions (`"\d+"`) read naturally.
+                    value.append(c)
+                    value.append(e)
                     i += 2
                 }
                 continue

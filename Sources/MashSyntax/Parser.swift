@@ -763,6 +763,7 @@ public struct Parser {
     mutating func expression() throws -> Expr {
         if at("if") { return try conditional() }
         if (at("some") || at("every")), peek().kind == .word, peek(2).isWord("in") { return try quantified() }
+        if at("for"), peek().kind == .word, peek(2).isWord("in") { return try forLoop() }
         return try binary(1)
     }
 
@@ -793,6 +794,30 @@ public struct Parser {
         skipNewlines()
         let body = try expression()
         return Expr(.quantified(q, bindings, body), startToken.span.to(body.span))
+    }
+
+    /// `for x in xs, y in 1..3 return e`: the list of `e` for every combination, the first name outermost.
+    private mutating func forLoop() throws -> Expr {
+        let startToken = advance()
+        var bindings: [Expr.Binding] = []
+        repeat {
+            if atSymbol(",") { advance() }
+            let name = try identifier("a name for each item")
+            _ = try expectWord("in", "after `\(name.name)`")
+            var source = try binary(4)
+            if atSymbol("..") {
+                // FEEL iterates over `a..b`, counting up or down, without brackets.
+                advance()
+                let high = try binary(4)
+                source = Expr(.range(Expr.Range(low: source, high: high, lowClosed: true, highClosed: true)), source.span.to(high.span))
+            }
+            bindings.append(Expr.Binding(name: name, source: source))
+        } while atSymbol(",")
+        continueLine(onto: ["return"])
+        _ = try expectWord("return", "after the list", help: "write: for c in referral.concerns return c.category")
+        skipNewlines()
+        let body = try expression()
+        return Expr(.forLoop(bindings, body), startToken.span.to(body.span))
     }
 
     private func binaryOperator(_ t: Token) -> BinaryOperator? {
@@ -911,10 +936,11 @@ public struct Parser {
         let text = advance()
         let value = text.text
         let function: String
+        let clock = value.split(separator: "@", maxSplits: 1).first ?? ""
         if value.hasPrefix("P") || value.hasPrefix("-P") { function = "duration" }
-        else if value.contains("T") { function = "date and time" }
-        else if value.count == 10 { function = "date" }
-        else { function = "time" }
+        else if clock.contains("T") { function = "date and time" }
+        else if clock.contains(":") { function = "time" }
+        else { function = "date" }
         let span = at.span.to(text.span)
         return Expr(.call(Identifier(name: function, span: at.span), [Expr(.string(value), text.span)]), span)
     }

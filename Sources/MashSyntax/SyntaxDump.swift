@@ -25,6 +25,9 @@ public enum SyntaxDump {
         case .quantified(let q, let bindings, let body):
             let bs = bindings.map { "(\($0.name.name) \(expression($0.source)))" }.joined(separator: " ")
             return "(\(q.rawValue) (\(bs)) \(expression(body)))"
+        case .forLoop(let bindings, let body):
+            let bs = bindings.map { "(\($0.name.name) \(expression($0.source)))" }.joined(separator: " ")
+            return "(for (\(bs)) \(expression(body)))"
         }
     }
 

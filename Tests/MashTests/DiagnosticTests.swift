@@ -68,7 +68,8 @@ import Testing
             """)
     }
 
-    @Test func textComparedWithANumberIsATypeError() throws {
+    /// FEEL makes such a comparison null, so the rule could never fire: a warning, which `--deny-warnings` makes fail CI.
+    @Test func textComparedWithANumberIsATypeWarning() throws {
         let rules = """
             rule da "DA"
               when dash_risk = 14
@@ -78,17 +79,19 @@ import Testing
         let (set, loaded) = try check(rules)
         defer { set.remove() }
         let (line, _) = position(of: "dash_risk = 14", in: rules)
-        #expect(set.rendered(loaded) == """
-            error[type-mismatch]: cannot compare `dash_risk` (one of "standard", "medium", "high") with `14` (a number)
+        let mismatch = loaded.diagnostics.filter { $0.code == "type-mismatch" }
+        #expect(loaded.renderer.human(mismatch).replacingOccurrences(of: set.parent + "/", with: "") == """
+            warning[type-mismatch]: cannot compare `dash_risk` (one of "standard", "medium", "high") with `14` (a number)
               --> ruleset/rules.mash:\(line):8
                |
             \(line) |   when dash_risk = 14
                |        ^^^^^^^^^^^^^^ one of "standard", "medium", "high" and a number
                = help: `dash_risk` holds text; write the number as text in quotes, or compare a numeric field
 
-            1 error, 0 warnings
+            0 errors, 1 warning
 
             """)
+        #expect(!loaded.diagnostics.hasErrors)
     }
 
     @Test func unknownLevelSuggestsTheDeclaredOne() throws {

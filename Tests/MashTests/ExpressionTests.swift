@@ -80,6 +80,39 @@ import Testing
         ("1 < 2", "true"), ("\"a\" < \"b\"", "true"), ("date(\"2026-01-01\") < date(\"2026-01-02\")", "true"),
         ("received > date and time(\"2026-01-01T00:00:00Z\")", "true"), ("duration(\"PT1H\") <= duration(\"PT1H\")", "true"),
         ("[1, 2] = [1, 2]", "true"), ("[1, 2] = [2, 1]", "false"), ("true = true", "true"), ("dash_risk = \"high\"", "true"),
+        // Times of day, local date-times and IANA zones.
+        ("time(\"10:15:00\") + duration(\"PT1H\")", "11:15:00"), ("time(\"23:30:00Z\") + duration(\"PT1H\")", "00:30:00Z"),
+        ("time(\"10:10:10\") - time(\"11:10:10\")", "-PT1H"), ("time(11, 59, 45, duration(\"-PT2H\"))", "11:59:45-02:00"),
+        ("time(\"10:30:00Z\") = time(\"11:30:00+01:00\")", "true"), ("time(\"10:30:00\") = time(\"10:30:00Z\")", "false"),
+        ("time(received)", "09:15:00Z"), ("time(\"09:15:30.5\").second", "30.5"),
+        ("date and time(\"2026-03-02T10:00:00\") + duration(\"P1D\")", "2026-03-03T10:00:00"),
+        ("date and time(\"2026-03-02T10:00:00\") - received", "null"), ("date and time(\"2026-03-02T10:00:00\") > received", "null"),
+        // A days-time duration is exact: a day after noon before the clocks go forward is 13:00.
+        ("@\"2026-03-28T12:00:00@Europe/London\" + duration(\"P1D\")", "2026-03-29T13:00:00@Europe/London"),
+        ("@\"2026-03-28T12:00:00@Europe/London\" + duration(\"P1M\")", "2026-04-28T12:00:00@Europe/London"),
+        ("@\"2026-03-29T12:00:00@Europe/London\" - @\"2026-03-28T12:00:00@Europe/London\"", "PT23H"),
+        ("@\"2026-07-01T12:00:00@Europe/London\" = @\"2026-07-01T11:00:00Z\"", "true"),
+        ("date and time(date(\"2026-03-02\"), time(\"09:00:00+01:00\"))", "2026-03-02T09:00:00+01:00"),
+        ("@\"-0044-03-15\" + duration(\"P1Y\")", "-0043-03-15"), ("@\"2026-03-02T24:00:00Z\"", "2026-03-03T00:00:00Z"),
+        ("@\"2026-03-02\" - @\"2026-03-01T12:00:00Z\"", "PT12H"), ("day of year(date(\"2026-03-02\"))", "61"),
+        ("week of year(date(\"2021-01-03\"))", "53"), ("month of year(received)", "\"March\""),
+        // for, ranges as values.
+        ("for x in [1, 2, 3] return x * 2", "[2, 4, 6]"), ("for i in 3..1 return i", "[3, 2, 1]"),
+        ("for x in [1, 2], y in [10, 20] return x + y", "[11, 21, 12, 22]"), ("for c in concerns return c.severity", "[\"minor\", \"significant\"]"),
+        ("[1..10] = [1..10]", "true"), ("(1..10] = [1..10]", "false"), ("5 in [[1..2], [4..6]]", "true"),
+        // Text with regular expressions, `is`, list functions, singleton lists.
+        ("matches(\"AB-12\", \"^[A-Z]+-\\d+$\")", "true"), ("matches(\"ab\", \"AB\", \"i\")", "true"), ("matches(\"a\", \"(\")", "null"),
+        ("replace(\"0123456789\", \"(\\d{3})(\\d{3})(\\d{4})\", \"($1) $2-$3\")", "\"(012) 345-6789\""), ("replace(\"abc\", \"x*\", \"-\")", "null"),
+        ("split(\"a, b,c\", \",\\s*\")", "[\"a\", \"b\", \"c\"]"), ("is(1, 1)", "true"), ("is(1, \"1\")", "false"),
+        ("is(@\"2026-01-01T10:00:00Z\", @\"2026-01-01T10:00:00@Etc/UTC\")", "false"),
+        ("mode([1, 2, 2, 3, 3])", "[2, 3]"), ("stddev([2, 4, 7, 5])", "2.081665999466132735282297706979931"),
+        ("1 / 3", "0.3333333333333333333333333333333333"), ("2 / 3 * 3", "2"), ("10 / 7 * 100000", "142857.1428571428571428571428571429"),
+        ("append([1], 2, 3)", "[1, 2, 3]"), ("concatenate([1], [2, 3])", "[1, 2, 3]"), ("insert before([1, 3], 2, 2)", "[1, 2, 3]"),
+        ("remove([1, 2, 3], -1)", "[1, 2]"), ("reverse([1, 2, 3])", "[3, 2, 1]"), ("index of([1, 2, 1], 1)", "[1, 3]"),
+        ("union([1, 2], [2, 3])", "[1, 2, 3]"), ("sublist([1, 2, 3], 2, 1)", "[2]"), ("flatten([1, [2, [3]]])", "[1, 2, 3]"),
+        ("list replace([1, 2, 3], 2, 4)", "[1, 4, 3]"), ("all(true)", "true"), ("string join(\"a\")", "\"a\""),
+        ("1.23e4 = 12300", "true"), ("string length(\"\\uD83D\\uDCA9\")", "1"), ("\"\\U01F40E\" = \"🐎\"", "true"),
+        ("floor(-1.56, 1)", "-1.6"),
     ]
 
     @Test(arguments: values)
@@ -89,16 +122,30 @@ import Testing
         #expect(outcome.value.map { ValueText.render($0) } == expected)
     }
 
-    /// Pairs that can never be compared are errors before anything runs.
+    /// Mistakes the checker can prove are errors before anything runs.
     static let errors: [(String, String)] = [
-        ("\"a\" < 1", "type-mismatch"), ("date(\"2026-01-01\") = received", "type-mismatch"),
-        ("duration(\"P1D\") < duration(\"P1M\")", "type-mismatch"), ("true > false", "type-mismatch"),
-        ("dash_risk < \"high\"", "type-mismatch"), ("child.age_months + \"x\"", "type-mismatch"), ("concerns = 1", "type-mismatch"),
-        ("not(1)", "type-mismatch"), ("1 and true", "type-mismatch"), ("some c in dash_risk satisfies c = 1", "type-mismatch"),
         ("dash_risk = \"hgih\"", "unknown-value"), ("child.agee", "unknown-field"), ("chld.age", "unknown-name"),
         ("cout(concerns)", "unknown-function"), ("duration(\"6 months\")", "bad-arguments"), ("count(1, 2)", "bad-arguments"),
-        ("received.colour", "unknown-property"), ("level = 1", "unknown-name"), ("1 in [1..2] and [1..2]", "type-mismatch"),
+        ("received.colour", "unknown-property"), ("level = 1", "unknown-name"),
     ]
+
+    /// Kinds that do not fit are FEEL errors whose value is null (or what FEEL's three-valued logic makes
+    /// of it): the checker warns, and evaluation gives exactly that value.
+    static let typeWarnings: [(String, String)] = [
+        ("\"a\" < 1", "null"), ("date(\"2026-01-01\") = received", "null"),
+        ("duration(\"P1D\") < duration(\"P1M\")", "null"), ("true > false", "null"),
+        ("child.age_months + \"x\"", "null"), ("concerns = 1", "null"),
+        ("not(1)", "null"), ("1 and true", "null"), ("false and 1", "false"), ("some c in dash_risk satisfies c = 1", "null"),
+        ("1 in [1..2] and [1..2]", "null"), ("upper case(1)", "null"), ("true in [false, 2]", "false"), ("if \"abc\" then 1 else 2", "null"),
+    ]
+
+    @Test(arguments: typeWarnings)
+    func typeMismatchesWarnAndGiveFEELsValue(_ expression: String, _ expected: String) {
+        let outcome = Self.run(expression)
+        #expect(outcome.diagnostics.map(\.code) == ["type-mismatch"], "\(outcome.diagnostics.map(\.message))")
+        #expect(outcome.diagnostics.allSatisfy { $0.severity == .warning })
+        #expect(outcome.value.map { ValueText.render($0) } == expected)
+    }
 
     @Test(arguments: errors)
     func rejects(_ expression: String, _ code: String) {

@@ -46,7 +46,32 @@ import Testing
             let bound = items.compactMap(bind)
             guard bound.count == items.count else { return nil }
             return (.list(bound.first?.0 ?? .string), .list(bound.map(\.1)))
-        case .record: return nil
+        case .record, .time, .range: return nil
+        }
+    }
+
+    /// FEEL converts a result to the decision's declared type: a singleton list to its item, an item to a
+    /// list of one, and a value of another kind to null.
+    static func coerce(_ value: Value, to type: String?) -> Value {
+        guard let type, type != "Any" else { return value }
+        if type.hasPrefix("list<") {
+            let inner = String(type.dropFirst(5).dropLast())
+            switch value {
+            case .null: return .null
+            case .list(let items):
+                let converted = items.map { coerce($0, to: inner) }
+                return zip(items, converted).contains { !$0.0.isNull && $0.1.isNull } ? .null : .list(converted)
+            default:
+                let item = coerce(value, to: inner)
+                return item.isNull ? .null : .list([item])
+            }
+        }
+        if case .list(let items) = value, items.count == 1 { return coerce(items[0], to: type) }
+        switch (type, value) {
+        case (_, .null), ("number", .number), ("string", .string), ("boolean", .boolean), ("date", .date), ("dateTime", .dateTime),
+             ("time", .time), ("dayTimeDuration", .dayTimeDuration), ("yearMonthDuration", .yearMonthDuration):
+            return value
+        default: return .null
         }
     }
 
@@ -61,7 +86,10 @@ import Testing
             let diff = NSDecimalNumber(decimal: n - e).doubleValue, scale = max(abs(NSDecimalNumber(decimal: e).doubleValue), 1e-300)
             return abs(diff) / scale < 1e-8
         case ("date", .date(let d)): return d.description == expected["v"] as? String
-        case ("dateTime", .dateTime(let d)): return DateTime.parse(expected["v"] as? String ?? "").map { $0 == d } ?? false
+        case ("time", .time(let t)): return TimeOfDay.parse(expected["v"] as? String ?? "").map { $0 == t && $0.zone == t.zone } ?? false
+        case ("dateTime", .dateTime(let d)):
+            guard let e = DateTime.parse(expected["v"] as? String ?? "", allowLocal: true) else { return false }
+            return e == d && e.zone == d.zone
         case ("duration", .dayTimeDuration(let s)): return Durations.parse(expected["v"] as? String ?? "").flatMap(\.seconds) == s
         case ("duration", .yearMonthDuration(let m)): return Durations.parse(expected["v"] as? String ?? "").flatMap(\.months) == m
         case ("list", .list(let items)):
@@ -90,13 +118,13 @@ import Testing
             record[name] = raw
         }
         let text = c["expression"] as? String ?? ""
-        let outcome = ExpressionRunner.evaluate(text, schema: schema(), record: .map(record))
+        let evaluated = ExpressionRunner.evaluate(text, schema: schema(), record: .map(record))
+        let outcome = (value: evaluated.value.map { coerce($0, to: c["decision_type"] as? String) }, diagnostics: evaluated.diagnostics)
         let expected = c["expected"] as? [String: Any] ?? [:]
         if c["error"] as? Bool == true {
             if outcome.value == nil || outcome.value == .null { return .passed }
             return .failed("expected an error or null")
         }
-        if expected["t"] as? String == "time" { return .unsupported("times of day") }
         guard let value = outcome.value else {
             return .failed(outcome.diagnostics.first.map { "\($0.code)" } ?? "no value")
         }
@@ -112,16 +140,28 @@ import Testing
         var bySubset: [String: (Int, Int)] = [:]
         var reasons: [String: Int] = [:]
         var folders: [String: (Int, Int)] = [:]
+        var features: [String: (Int, Int)] = [:]
+        var byExpectation: [String: (Int, Int)] = [:]
         for line in text.split(separator: "\n") {
             guard let c = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
             let outcome = Self.run(c)
             let subset = c["subset"] as? String ?? "?"
             let folder = (c["id"] as? String ?? "?").split(separator: "/").first.map(String.init) ?? "?"
             let ok = outcome == .passed
+            if !ok, ProcessInfo.processInfo.environment["MASH_FEEL_VERBOSE"] != nil {
+                print("CASE \(c["id"] ?? "") \(outcome) :: \(c["expression"] ?? "") => \(c["expected"] ?? "")")
+            }
             bySubset[subset, default: (0, 0)].0 += ok ? 1 : 0
             bySubset[subset, default: (0, 0)].1 += 1
             folders[folder, default: (0, 0)].0 += ok ? 1 : 0
             folders[folder, default: (0, 0)].1 += 1
+            for feature in c["features"] as? [String] ?? [] {
+                features[feature, default: (0, 0)].0 += ok ? 1 : 0
+                features[feature, default: (0, 0)].1 += 1
+            }
+            let expectation = c["error"] as? Bool == true ? "expected error" : "expected value"
+            byExpectation[expectation, default: (0, 0)].0 += ok ? 1 : 0
+            byExpectation[expectation, default: (0, 0)].1 += 1
             switch outcome {
             case .passed: passed += 1
             case .failed(let why): failed += 1; reasons["failed: \(why)", default: 0] += 1
@@ -131,6 +171,11 @@ import Testing
         let total = passed + failed + unsupported
         print("FEEL conformance: \(passed) of \(total) passed, \(failed) failed, \(unsupported) unsupported; "
               + bySubset.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.0)/\($0.value.1)" }.joined(separator: ", "))
+        func line(_ groups: [String: (Int, Int)]) -> String {
+            groups.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.0)/\($0.value.1)" }.joined(separator: ", ")
+        }
+        print("  by expectation: " + line(byExpectation))
+        print("  by feature: " + line(features))
         for (reason, n) in reasons.sorted(by: { $0.value > $1.value }).prefix(8) { print("  \(n) \(reason)") }
         for (folder, (ok, n)) in folders.sorted(by: { $0.value.1 - $0.value.0 > $1.value.1 - $1.value.0 }).prefix(8) { print("  \(folder): \(ok)/\(n)") }
         let floor = Int((try String(contentsOfFile: Self.floorPath, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
