@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Mash", targets: ["Mash"]),
+        .library(name: "MashDryRun", targets: ["MashDryRun"]),
+        .library(name: "MashStore", targets: ["MashStore"]),
         .executable(name: "mash", targets: ["MashCLI"]),
     ],
     dependencies: [

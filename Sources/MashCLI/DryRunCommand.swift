@@ -90,18 +90,12 @@ struct DryRunCommand: ParsableCommand {
                 }
             }
         }
+        let (storeFrom, storeTo) = (dryRun.from, dryRun.to)
         for path in stores {
-            // Documents are read in order and handed to the workers in batches.
-            var batch = Data()
-            try ReferralStore(path: path).forEachDocument(from: dryRun.from, to: dryRun.to) { _, document in
-                batch.append(contentsOf: document.utf8)
-                batch.append(UInt8(ascii: "\n"))
-                if batch.count > 64 << 20 {
-                    dryRun.addLines(batch, origin: path, decoder: reader.decoder, workers: workers, progress: progress.update)
-                    batch.removeAll(keepingCapacity: true)
-                }
+            let store = try ReferralStore(path: path)
+            try dryRun.addDocuments(origin: path, decoder: reader.decoder, workers: workers, progress: progress.update) { body in
+                try store.forEachDocument(from: storeFrom, to: storeTo) { _, document in body(document) }
             }
-            dryRun.addLines(batch, origin: path, decoder: reader.decoder, workers: workers, progress: progress.update)
         }
         progress.finish()
         let rejected = dryRun.rejectedRecords

@@ -179,6 +179,22 @@ public struct DryRun {
         }
     }
 
+    /// Adds documents (one JSON record each, for example a referral store's rows) read by `forEach`,
+    /// handed to `workers` threads in batches of about 64 MiB so memory stays bounded.
+    public mutating func addDocuments(origin: String, decoder: RecordDecoder, workers: Int, progress: (@Sendable (Int) -> Void)? = nil,
+                                      _ forEach: ((String) -> Void) throws -> Void) rethrows {
+        var batch = Data()
+        try forEach { document in
+            batch.append(contentsOf: document.utf8)
+            batch.append(UInt8(ascii: "\n"))
+            if batch.count > 64 << 20 {
+                addLines(batch, origin: origin, decoder: decoder, workers: workers, progress: progress)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        addLines(batch, origin: origin, decoder: decoder, workers: workers, progress: progress)
+    }
+
     public func report() -> DryRunReport {
         let levels = Array(Set(baseline.ruleSet.levels.map(\.rank) + candidate.ruleSet.levels.map(\.rank))).sorted()
         func name(_ rank: Int) -> String {
