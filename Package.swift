@@ -62,6 +62,8 @@ let package = Package(
         // Helpers that only tests use.
         .target(name: "MashTestSupport", dependencies: ["Mash", "MashHarness"], path: "Tests/MashTestSupport"),
         // MashCLI is a dependency so that `swift test` builds the `mash` binary the CLI tests run.
-        .testTarget(name: "MashTests", dependencies: ["Mash", "MashHarness", "MashDryRun", "MashStore", "MashTestSupport", "MashCLI"]),
+        .testTarget(name: "MashTests", dependencies: [
+            "Mash", "MashHarness", "MashDryRun", "MashStore", "MashTestSupport", "MashCLI", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
     ]
 )
