@@ -17,9 +17,7 @@ public enum DecisionOutput {
     }()
 
     /// One line of JSON, for JSON Lines output.
-    public static func jsonLine(_ d: Decision) -> String {
-        String(decoding: (try? compact.encode(d)) ?? Data(), as: UTF8.self)
-    }
+    public static func jsonLine(_ d: Decision) -> String { DecisionJSON.line(d) }
 
     public static func json(_ d: Decision) -> String {
         String(decoding: (try? pretty.encode(d)) ?? Data(), as: UTF8.self)

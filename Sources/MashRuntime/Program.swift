@@ -118,6 +118,10 @@ public final class Evaluator {
 
     /// Decides one referral at `moment`. With `explain: false` the facts behind each firing are not
     /// gathered (the rest of the decision is the same).
+    /// A batch is evaluated at one moment: its text is written once, not per referral.
+    private var lastMoment: DateTime?
+    private var lastMomentText = ""
+
     public func evaluate(_ record: DecodedRecord, at moment: DateTime, explain: Bool = true) -> Decision {
         let rs = program.ruleSet
         var problems: [String] = []
@@ -224,7 +228,11 @@ public final class Evaluator {
         let escalations = program.escalations.compactMap { escalation($0, at: moment, problems: &problems) }
         let disclosures = disclosureAnswers(slots, explain: explain)
 
-        return Decision(id: record.id, ruleset: program.stamp, evaluatedAt: moment.description,
+        if lastMoment != moment || lastMoment?.offset != moment.offset || lastMoment?.zone != moment.zone {
+            lastMoment = moment
+            lastMomentText = moment.description
+        }
+        return Decision(id: record.id, ruleset: program.stamp, evaluatedAt: lastMomentText,
                         level: .init(rank: level.rank, id: level.id, label: level.label), rating: ratingOutcome, route: route,
                         fired: fired, escalations: escalations, disclosures: disclosures, problems: problems)
     }

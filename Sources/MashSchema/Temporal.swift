@@ -68,7 +68,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
     public static func < (a: LocalDate, b: LocalDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
 
     public var description: String {
-        (year < 0 ? "-" : "") + String(format: "%04d-%02d-%02d", Swift.abs(year), month, day)
+        (year < 0 ? "-" : "") + Digits.padded(Swift.abs(year), 4) + "-" + Digits.padded(month, 2) + "-" + Digits.padded(day, 2)
     }
 
     /// Adds whole months, clamping the day to the month's length (FEEL date + years-months duration).
@@ -77,6 +77,15 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         let y = total >= 0 ? total / 12 : (total - 11) / 12
         let m = total - y * 12 + 1
         return LocalDate(checkedYear: y, month: m, day: min(day, LocalDate.daysIn(month: m, year: y)))
+    }
+}
+
+/// Zero-padded decimal digits without `String(format:)`, which goes through CoreFoundation and showed in
+/// profiles of decision output.
+public enum Digits {
+    public static func padded(_ n: Int, _ width: Int) -> String {
+        let text = String(n)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 }
 
@@ -151,6 +160,7 @@ public struct DateTime: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// Parses `[-]YYYY-MM-DDThh:mm[:ss[.fff]]` followed by `Z`, `±hh:mm` or `@Area/City`. With `allowLocal`
     /// (FEEL expressions), the zone may be left out and a bare date means its midnight.
     public static func parse(_ s: String, allowLocal: Bool = false) -> DateTime? {
+        if let fast = parseCommon(s) { return fast }
         guard let t = s.firstIndex(where: { $0 == "T" || $0 == "t" }) else {
             guard allowLocal, let date = LocalDate.parse(s) else { return nil }
             return make(date: date, secondOfDay: 0, nanoseconds: 0, zone: .none)
@@ -159,6 +169,35 @@ public struct DateTime: Sendable, Hashable, Comparable, CustomStringConvertible 
               let (sod, nanos, zone) = TimeOfDay.parseParts(s[s.index(after: t)...]) else { return nil }
         if case .none = zone, !allowLocal { return nil }
         return make(date: date, secondOfDay: sod, nanoseconds: nanos, zone: zone)
+    }
+
+    /// The shape records use almost always, `YYYY-MM-DDThh:mm:ss` with `Z` or `±hh:mm`, read byte by byte;
+    /// nil sends anything else (fractions, zones, long years) to the general parser.
+    static func parseCommon(_ s: String) -> DateTime? {
+        var text = s
+        return text.withUTF8 { b -> DateTime? in
+            guard b.count == 20 || b.count == 25, b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58 else { return nil }
+            func num(_ i: Int, _ n: Int) -> Int? {
+                var v = 0
+                for k in i..<(i + n) {
+                    let d = Int(b[k]) - 48
+                    guard d >= 0, d <= 9 else { return nil }
+                    v = v * 10 + d
+                }
+                return v
+            }
+            guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2), let se = num(17, 2),
+                  h < 24, mi < 60, se < 60, let date = LocalDate(year: y, month: mo, day: d) else { return nil }
+            var offset: Int32 = 0
+            if b.count == 20 {
+                guard b[19] == 90 else { return nil }
+            } else {
+                guard b[19] == 43 || b[19] == 45, b[22] == 58, let oh = num(20, 2), let om = num(23, 2), oh <= 18, om < 60 else { return nil }
+                offset = Int32(oh * 3600 + om * 60) * (b[19] == 45 ? -1 : 1)
+            }
+            let wall = Int64(date.epochDay) * 86400 + Int64(h * 3600 + mi * 60 + se)
+            return DateTime(seconds: wall - Int64(offset), nanoseconds: 0, offset: offset, zone: .offset)
+        }
     }
 
     /// Parses `hh:mm[:ss[.fffffffff]]` into seconds of the day and nanoseconds.
@@ -277,9 +316,9 @@ public struct TimeOfDay: Sendable, Hashable, CustomStringConvertible {
     }
 
     static func clock(_ sod: Int, _ nanos: Int32) -> String {
-        var s = String(format: "%02d:%02d:%02d", sod / 3600, (sod / 60) % 60, sod % 60)
+        var s = Digits.padded(sod / 3600, 2) + ":" + Digits.padded((sod / 60) % 60, 2) + ":" + Digits.padded(sod % 60, 2)
         if nanos != 0 {
-            var frac = String(format: "%09d", nanos)
+            var frac = Digits.padded(Int(nanos), 9)
             while frac.hasSuffix("0") { frac.removeLast() }
             s += "." + frac
         }
@@ -293,8 +332,8 @@ public struct TimeOfDay: Sendable, Hashable, CustomStringConvertible {
         case .offset:
             if offset == 0 { return "Z" }
             let a = abs(offset)
-            var s = (offset < 0 ? "-" : "+") + String(format: "%02d:%02d", a / 3600, (a / 60) % 60)
-            if a % 60 != 0 { s += String(format: ":%02d", a % 60) }
+            var s = (offset < 0 ? "-" : "+") + Digits.padded(Int(a / 3600), 2) + ":" + Digits.padded(Int((a / 60) % 60), 2)
+            if a % 60 != 0 { s += ":" + Digits.padded(Int(a % 60), 2) }
             return s
         }
     }
