@@ -3,15 +3,16 @@ import MashRuntime
 
 /// A decision as compact JSON with sorted keys, written directly: byte for byte what `JSONEncoder`
 /// with `.sortedKeys` and `.withoutEscapingSlashes` writes (the decision identity test holds it to
-/// that), at a fraction of the cost. Absent optional fields are left out, as the encoder does.
+/// that), at a fraction of the cost. Absent optional fields are left out, as the encoder does. Keys
+/// are written in sorted order by hand.
 struct DecisionJSON {
-    private var out = ""
+    private var out: [UInt8] = []
 
     static func line(_ d: Decision) -> String {
         var w = DecisionJSON()
         w.out.reserveCapacity(2048)
         w.decision(d)
-        return w.out
+        return String(decoding: w.out, as: UTF8.self)
     }
 
     private static let fallback: JSONEncoder = {
@@ -20,95 +21,176 @@ struct DecisionJSON {
         return e
     }()
 
+    private mutating func raw(_ s: StaticString) {
+        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
     private mutating func string(_ s: String) {
-        // Control characters are rare in decisions; leave their spelling to the encoder.
-        if s.utf8.contains(where: { $0 < 0x20 }) {
-            out += String(decoding: (try? Self.fallback.encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
-            return
-        }
-        out += "\""
-        if s.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            for ch in s.unicodeScalars {
-                if ch == "\"" { out += "\\\"" } else if ch == "\\" { out += "\\\\" } else { out.unicodeScalars.append(ch) }
+        var s = s
+        s.withUTF8 { bytes in
+            if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: bytes)
+                out.append(UInt8(ascii: "\""))
+                return
             }
-        } else {
-            out += s
+            // Quotes, backslashes and control characters are rare in decisions: the encoder spells them.
+            out.append(contentsOf: (try? Self.fallback.encode(String(decoding: bytes, as: UTF8.self))) ?? Data("\"\"".utf8))
         }
-        out += "\""
     }
 
-    /// Writes `{"key":value,...}`; `fields` lists the keys in sorted order, each with a writer or nil to leave it out.
-    private mutating func object(_ fields: [(String, ((inout DecisionJSON) -> Void)?)]) {
-        out += "{"
-        var first = true
-        for (key, write) in fields {
-            guard let write else { continue }
-            if !first { out += "," }
-            first = false
-            out += "\"" + key + "\":"
-            write(&self)
-        }
-        out += "}"
+    /// `"key":` after a comma unless it is the object's first key.
+    private mutating func key(_ k: StaticString, _ first: inout Bool) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        first = false
+        out.append(UInt8(ascii: "\""))
+        raw(k)
+        raw("\":")
     }
 
-    private mutating func array<T>(_ items: [T], _ write: (inout DecisionJSON, T) -> Void) {
-        out += "["
-        for (i, item) in items.enumerated() {
-            if i > 0 { out += "," }
-            write(&self, item)
-        }
-        out += "]"
+    private mutating func field(_ k: StaticString, _ value: String?, _ first: inout Bool) {
+        guard let value else { return }
+        key(k, &first)
+        string(value)
     }
 
-    private static func text(_ s: String?) -> ((inout DecisionJSON) -> Void)? { s.map { v in { $0.string(v) } } }
-    private static func text(_ s: String) -> ((inout DecisionJSON) -> Void)? { { $0.string(s) } }
-    private static func number(_ n: Int?) -> ((inout DecisionJSON) -> Void)? { n.map { v in { $0.out += String(v) } } }
-    private static func texts(_ items: [String]) -> ((inout DecisionJSON) -> Void)? { { w in w.array(items) { $0.string($1) } } }
+    private mutating func strings(_ items: [String]) {
+        out.append(UInt8(ascii: "["))
+        for (i, s) in items.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            string(s)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    private mutating func number(_ n: Int) { out.append(contentsOf: String(n).utf8) }
 
     private mutating func decision(_ d: Decision) {
-        object([
-            ("disclosures", { w in w.array(d.disclosures) { $0.disclosure($1) } }),
-            ("escalations", { w in w.array(d.escalations) { $0.escalation($1) } }),
-            ("evaluated_at", Self.text(d.evaluatedAt)),
-            ("fired", { w in w.array(d.fired) { $0.firing($1) } }),
-            ("id", Self.text(d.id)),
-            ("level", { w in w.object([("id", Self.text(d.level.id)), ("label", Self.text(d.level.label)), ("rank", Self.number(d.level.rank))]) }),
-            ("problems", Self.texts(d.problems)),
-            ("rating", d.rating.map { r in { w in
-                w.object([("clock", Self.text(r.clock)), ("deadline", Self.text(r.deadline)), ("id", Self.text(r.id)), ("label", Self.text(r.label))])
-            } }),
-            ("route", d.route.map { r in { w in w.object([("id", Self.text(r.id)), ("label", Self.text(r.label))]) } }),
-            ("ruleset", { w in
-                w.object([("authority", Self.text(d.ruleset.authority)), ("hash", Self.text(d.ruleset.hash)),
-                          ("name", Self.text(d.ruleset.name)), ("version", Self.text(d.ruleset.version))])
-            }),
-        ])
+        var first = true
+        raw("{")
+        key("disclosures", &first)
+        raw("[")
+        for (i, a) in d.disclosures.enumerated() {
+            if i > 0 { raw(",") }
+            disclosure(a)
+        }
+        raw("]")
+        key("escalations", &first)
+        raw("[")
+        for (i, e) in d.escalations.enumerated() {
+            if i > 0 { raw(",") }
+            escalation(e)
+        }
+        raw("]")
+        field("evaluated_at", d.evaluatedAt, &first)
+        key("fired", &first)
+        raw("[")
+        for (i, f) in d.fired.enumerated() {
+            if i > 0 { raw(",") }
+            firing(f)
+        }
+        raw("]")
+        field("id", d.id, &first)
+        key("level", &first)
+        var inner = true
+        raw("{")
+        field("id", d.level.id, &inner)
+        field("label", d.level.label, &inner)
+        key("rank", &inner)
+        number(d.level.rank)
+        raw("}")
+        key("problems", &first)
+        strings(d.problems)
+        if let r = d.rating {
+            key("rating", &first)
+            inner = true
+            raw("{")
+            field("clock", r.clock, &inner)
+            field("deadline", r.deadline, &inner)
+            field("id", r.id, &inner)
+            field("label", r.label, &inner)
+            raw("}")
+        }
+        if let r = d.route {
+            key("route", &first)
+            inner = true
+            raw("{")
+            field("id", r.id, &inner)
+            field("label", r.label, &inner)
+            raw("}")
+        }
+        key("ruleset", &first)
+        inner = true
+        raw("{")
+        field("authority", d.ruleset.authority, &inner)
+        field("hash", d.ruleset.hash, &inner)
+        field("name", d.ruleset.name, &inner)
+        field("version", d.ruleset.version, &inner)
+        raw("}}")
     }
 
     private mutating func firing(_ f: Decision.Firing) {
-        object([
-            ("because", Self.text(f.because)),
-            ("facts", { w in w.array(f.facts) { w, fact in w.object([("path", Self.text(fact.path)), ("value", Self.text(fact.value))]) } }),
-            ("level", Self.text(f.level)), ("location", Self.text(f.location)), ("rating", Self.text(f.rating)),
-            ("route", Self.text(f.route)), ("row", Self.number(f.row)), ("rule", Self.text(f.rule)), ("title", Self.text(f.title)),
-        ])
+        var first = true
+        raw("{")
+        field("because", f.because, &first)
+        key("facts", &first)
+        raw("[")
+        for (i, fact) in f.facts.enumerated() {
+            if i > 0 { raw(",") }
+            var inner = true
+            raw("{")
+            field("path", fact.path, &inner)
+            field("value", fact.value, &inner)
+            raw("}")
+        }
+        raw("]")
+        field("level", f.level, &first)
+        field("location", f.location, &first)
+        field("rating", f.rating, &first)
+        field("route", f.route, &first)
+        if let row = f.row {
+            key("row", &first)
+            number(row)
+        }
+        field("rule", f.rule, &first)
+        field("title", f.title, &first)
+        raw("}")
     }
 
     private mutating func escalation(_ e: Decision.EscalationState) {
-        object([
-            ("due", Self.text(e.due)), ("held_by", Self.text(e.heldBy)), ("location", Self.text(e.location)),
-            ("overdue", { $0.out += e.overdue ? "true" : "false" }), ("path", Self.text(e.path)), ("stage", Self.text(e.stage)),
-            ("stage_since", Self.text(e.stageSince)), ("started", Self.text(e.started)), ("status", Self.text(e.status.rawValue)),
-            ("title", Self.text(e.title)),
-        ])
+        var first = true
+        raw("{")
+        field("due", e.due, &first)
+        field("held_by", e.heldBy, &first)
+        field("location", e.location, &first)
+        key("overdue", &first)
+        if e.overdue { raw("true") } else { raw("false") }
+        field("path", e.path, &first)
+        field("stage", e.stage, &first)
+        field("stage_since", e.stageSince, &first)
+        field("started", e.started, &first)
+        field("status", e.status.rawValue, &first)
+        field("title", e.title, &first)
+        raw("}")
     }
 
     private mutating func disclosure(_ a: Decision.DisclosureAnswer) {
-        object([
-            ("agency", Self.text(a.agency)), ("answer", Self.text(a.answer.rawValue)), ("approval_by", Self.text(a.approvalBy)),
-            ("audience", Self.text(a.audience)), ("category", Self.text(a.category)), ("form", Self.text(a.form)),
-            ("location", Self.text(a.location)), ("must_record", Self.texts(a.mustRecord)), ("purpose", Self.text(a.purpose)),
-            ("reason", Self.text(a.reason)), ("request", Self.text(a.request)), ("requires", Self.texts(a.requires)),
-        ])
+        var first = true
+        raw("{")
+        field("agency", a.agency, &first)
+        field("answer", a.answer.rawValue, &first)
+        field("approval_by", a.approvalBy, &first)
+        field("audience", a.audience, &first)
+        field("category", a.category, &first)
+        field("form", a.form, &first)
+        field("location", a.location, &first)
+        key("must_record", &first)
+        strings(a.mustRecord)
+        field("purpose", a.purpose, &first)
+        field("reason", a.reason, &first)
+        field("request", a.request, &first)
+        key("requires", &first)
+        strings(a.requires)
+        raw("}")
     }
 }

@@ -54,31 +54,32 @@ public struct DryRun {
         }
         if let filter, !filter.evaluate(record.value).isTrue { state.outsideRange += 1; return }
         state.referrals += 1
-        let before = be.evaluate(record, at: moment, explain: false)
-        let after = ce.evaluate(record, at: moment, explain: false)
-        state.matrix[before.level.rank, default: [:]][after.level.rank, default: 0] += 1
+        // Every referral gets the outcome only; the changed ones are decided in full below.
+        let before = be.outcome(record)
+        let after = ce.outcome(record)
+        state.matrix[before.rank, default: [:]][after.rank, default: 0] += 1
         if let received {
             let weekStart = received.local.date.epochDay - (received.local.date.weekday - 1)
             let outOfHours = !candidate.isWorkingTime(received)
-            if before.rating?.id == "red" {
+            if before.rating == "red" {
                 state.redBefore += 1
                 state.weeks[weekStart, default: (0, 0)].before += 1
                 if outOfHours { state.redOutOfHoursBefore += 1 }
             }
-            if after.rating?.id == "red" {
+            if after.rating == "red" {
                 state.redAfter += 1
                 state.weeks[weekStart, default: (0, 0)].after += 1
                 if outOfHours { state.redOutOfHoursAfter += 1 }
             }
             if state.weeks[weekStart] == nil { state.weeks[weekStart] = (0, 0) }
         }
-        let levelDiffers = before.level.id != after.level.id
-        let ratingDiffers = before.rating?.id != after.rating?.id
-        let routeDiffers = before.route?.id != after.route?.id
+        let levelDiffers = before.level != after.level
+        let ratingDiffers = before.rating != after.rating
+        let routeDiffers = before.route != after.route
         guard levelDiffers || ratingDiffers || routeDiffers else { return }
         if levelDiffers { state.levelChanged += 1 }
-        if ratingDiffers { state.ratingChanged += 1; state.ratingChanges["\(before.rating?.id ?? "none") → \(after.rating?.id ?? "none")", default: 0] += 1 }
-        if routeDiffers { state.routeChanged += 1; state.routeChanges["\(before.route?.id ?? "none") → \(after.route?.id ?? "none")", default: 0] += 1 }
+        if ratingDiffers { state.ratingChanged += 1; state.ratingChanges["\(before.rating ?? "none") → \(after.rating ?? "none")", default: 0] += 1 }
+        if routeDiffers { state.routeChanged += 1; state.routeChanges["\(before.route ?? "none") → \(after.route ?? "none")", default: 0] += 1 }
         // Only the changed referrals are explained: the same programs, this time gathering facts.
         let explainedBefore = be.evaluate(record, at: moment, explain: true)
         let explainedAfter = ce.evaluate(record, at: moment, explain: true)

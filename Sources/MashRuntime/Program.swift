@@ -122,20 +122,48 @@ public final class Evaluator {
     private var lastMoment: DateTime?
     private var lastMomentText = ""
 
-    public func evaluate(_ record: DecodedRecord, at moment: DateTime, explain: Bool = true) -> Decision {
-        let rs = program.ruleSet
+    /// What a referral's level, rating and route are, without the rest of a decision: no firings, no
+    /// deadline, escalation or disclosure, no text built. A dry-run compares these for every referral
+    /// and asks `evaluate` (the same program, observed more closely) only for those that change.
+    public struct Outcome: Sendable, Hashable {
+        public let rank: Int
+        public let level: String
+        public let rating: String?
+        public let route: String?
+    }
+
+    public func outcome(_ record: DecodedRecord) -> Outcome {
         var problems: [String] = []
-        // `RecordDecoder` always gives a record of the schema's shape; a value built by hand may not,
-        // and must not crash the engine: missing slots read as null.
+        var fired: [Decision.Firing] = []
+        load(record, &problems)
+        let (rank, rating, route) = decide(recording: false, explain: false, &fired, &problems)
+        return Outcome(rank: rank, level: (program.levelIndex[rank] ?? program.ruleSet.levels[0]).id, rating: rating, route: route)
+    }
+
+    /// Puts the record's slots in the frame. `RecordDecoder` always gives a record of the schema's
+    /// shape; a value built by hand may not, and must not crash the engine: missing slots read as null.
+    private func load(_ record: DecodedRecord, _ problems: inout [String]) {
+        let count = program.ruleSet.schema.root.fields.count
         var slots: [Value] = []
         if case .record(let s) = record.value { slots = s } else { problems.append("the record is not a record of the schema") }
-        if slots.count != rs.schema.root.fields.count {
-            if !slots.isEmpty { problems.append("the record has \(slots.count) fields where the schema has \(rs.schema.root.fields.count)") }
-            slots = Array((slots + Array(repeating: Value.null, count: rs.schema.root.fields.count)).prefix(rs.schema.root.fields.count))
+        if slots.count != count {
+            if !slots.isEmpty { problems.append("the record has \(slots.count) fields where the schema has \(count)") }
+            slots = Array((slots + Array(repeating: Value.null, count: count)).prefix(count))
         }
         frame.reset(record: slots)
-        var fired: [Decision.Firing] = []
-        var contributions: [Contribution] = []
+    }
+
+    /// Reused between referrals, so deciding allocates nothing once they have grown.
+    private var contributions: [Contribution] = []
+    private var matches: [Int] = []
+    private var inputs: [Value] = []
+
+    /// Runs the rules and tables and combines what fired into a level rank, a rating and a route.
+    /// With `recording`, each firing is also written to `fired` (with its facts when `explain`).
+    private func decide(recording: Bool, explain: Bool, _ fired: inout [Decision.Firing], _ problems: inout [String])
+        -> (rank: Int, rating: String?, route: String?) {
+        let rs = program.ruleSet
+        contributions.removeAll(keepingCapacity: true)
 
         func facts(_ list: [Program.Fact]) -> [Decision.Fact] {
             guard explain else { return [] }
@@ -147,15 +175,18 @@ public final class Evaluator {
             let r = rs.rules[rule.index]
             let level = r.outcome.level ?? rs.defaultLevel
             contributions.append(Contribution(level: level, rating: r.outcome.rating, route: r.outcome.route))
-            fired.append(.init(rule: r.id, title: r.title, row: nil, level: levelId(level), rating: r.outcome.rating, route: r.outcome.route,
-                               because: r.because, location: r.location, facts: facts(rule.facts)))
+            if recording {
+                fired.append(.init(rule: r.id, title: r.title, row: nil, level: levelId(level), rating: r.outcome.rating, route: r.outcome.route,
+                                   because: r.because, location: r.location, facts: facts(rule.facts)))
+            }
         }
 
         for table in program.tables {
             if let c = table.condition, !c(frame).isTrue { continue }
             let t = rs.tables[table.index]
-            let inputs = table.inputs.map { $0(frame) }
-            var matches: [Int] = []
+            inputs.removeAll(keepingCapacity: true)
+            for input in table.inputs { inputs.append(input(frame)) }
+            matches.removeAll(keepingCapacity: true)
             for (r, cells) in table.rows.enumerated() {
                 var ok = true
                 for (i, cell) in cells.enumerated() where !cell(inputs[i], frame) { ok = false; break }
@@ -165,7 +196,7 @@ public final class Evaluator {
                 }
             }
             guard !matches.isEmpty else { continue }
-            var chosen = matches
+            var chosen: ArraySlice<Int> = matches[...]
             switch t.hit {
             case .first, .collectMax:
                 break
@@ -181,30 +212,51 @@ public final class Evaluator {
                     if la != lb { return la < lb }
                     return a > b
                 }
-                chosen = best.map { [$0] } ?? []
+                chosen = best.map { [$0][...] } ?? []
             }
-            let tableFacts = facts(table.facts)
+            let tableFacts = recording ? facts(table.facts) : []
             for r in chosen {
                 let row = t.rows[r]
                 let level = row.outcome.level ?? rs.defaultLevel
                 contributions.append(Contribution(level: level, rating: row.outcome.rating, route: row.outcome.route))
-                fired.append(.init(rule: t.id, title: t.title, row: r + 1, level: levelId(level), rating: row.outcome.rating, route: row.outcome.route,
-                                   because: row.because, location: row.location, facts: tableFacts))
+                if recording {
+                    fired.append(.init(rule: t.id, title: t.title, row: r + 1, level: levelId(level), rating: row.outcome.rating, route: row.outcome.route,
+                                       because: row.because, location: row.location, facts: tableFacts))
+                }
             }
         }
 
         // Combine: the highest level wins; rating and route as the rule set declares.
-        let rank = contributions.map(\.level).max() ?? rs.defaultLevel
+        var top: Int?
+        for c in contributions { top = Swift.max(top ?? c.level, c.level) }
+        let rank = top ?? rs.defaultLevel
         let level = program.levelIndex[rank] ?? rs.levels[0]
         // `follows level`: what the rules at the winning level say, else the level's own; `most
         // urgent`/`most intensive`: the strongest of every firing and the level's own.
-        let atLevel = contributions.filter { $0.level == rank }
-        var ratingCandidates = (rs.ratingPolicy == .followsLevel ? atLevel : contributions).compactMap(\.rating)
-        if rs.ratingPolicy == .mostUrgent || ratingCandidates.isEmpty, let own = level.rating { ratingCandidates.append(own) }
-        let ratingId = ratingCandidates.min { (program.ratingIndex[$0]?.urgency ?? .max) < (program.ratingIndex[$1]?.urgency ?? .max) }
-        var routeCandidates = (rs.routePolicy == .followsLevel ? atLevel : contributions).compactMap(\.route)
-        if rs.routePolicy == .mostIntensive || routeCandidates.isEmpty, let own = level.route { routeCandidates.append(own) }
-        let routeId = routeCandidates.max { (program.routeIntensity[$0] ?? -1) < (program.routeIntensity[$1] ?? -1) }
+        func urgency(_ id: String) -> Int { program.ratingIndex[id]?.urgency ?? .max }
+        func intensity(_ id: String) -> Int { program.routeIntensity[id] ?? -1 }
+        var ratingId: String?, routeId: String?
+        var sawRating = false, sawRoute = false
+        for c in contributions where rs.ratingPolicy != .followsLevel || c.level == rank {
+            if let r = c.rating { sawRating = true; if ratingId.map({ urgency(r) < urgency($0) }) ?? true { ratingId = r } }
+        }
+        if rs.ratingPolicy == .mostUrgent || !sawRating, let own = level.rating, ratingId.map({ urgency(own) < urgency($0) }) ?? true { ratingId = own }
+        for c in contributions where rs.routePolicy != .followsLevel || c.level == rank {
+            if let r = c.route { sawRoute = true; if routeId.map({ intensity(r) > intensity($0) }) ?? true { routeId = r } }
+        }
+        if rs.routePolicy == .mostIntensive || !sawRoute, let own = level.route, routeId.map({ intensity(own) > intensity($0) }) ?? true { routeId = own }
+        return (rank, ratingId, routeId)
+    }
+
+    /// Decides one referral at `moment`. With `explain: false` the facts behind each firing are not
+    /// gathered (the rest of the decision is the same).
+    public func evaluate(_ record: DecodedRecord, at moment: DateTime, explain: Bool = true) -> Decision {
+        let rs = program.ruleSet
+        var problems: [String] = []
+        var fired: [Decision.Firing] = []
+        load(record, &problems)
+        let (rank, ratingId, routeId) = decide(recording: true, explain: explain, &fired, &problems)
+        let level = program.levelIndex[rank] ?? rs.levels[0]
 
         var ratingOutcome: Decision.RatingOutcome?
         var deadline: DateTime?
@@ -226,7 +278,7 @@ public final class Evaluator {
         frame.deadline = deadline.map(Value.dateTime) ?? .null
 
         let escalations = program.escalations.compactMap { escalation($0, at: moment, problems: &problems) }
-        let disclosures = disclosureAnswers(slots, explain: explain)
+        let disclosures = disclosureAnswers(frame.record, explain: explain)
 
         if lastMoment != moment || lastMoment?.offset != moment.offset || lastMoment?.zone != moment.zone {
             lastMoment = moment
