@@ -3,16 +3,19 @@ import MashSchema
 /// The mutable state of one evaluation: the record's slots, variables bound by `some`/`every` and
 /// filters, definitions already computed for this record, and the decision values escalation and
 /// disclosure conditions may read. One frame is reused across the records of a batch.
+///
+/// Dynamic exclusivity checks are off for its fields: every expression reads them, the checks were a
+/// visible cost, and a frame is only ever used by one evaluation on one thread at a time.
 final class Frame {
-    var record: [Value] = []
-    var locals: [Value]
-    var definitions: [Value]
-    var definitionsDone: [Bool]
-    var level: Value = .null
-    var rating: Value = .null
-    var route: Value = .null
-    var deadline: Value = .null
-    var request: Value = .null
+    @exclusivity(unchecked) var record: [Value] = []
+    @exclusivity(unchecked) var locals: [Value]
+    @exclusivity(unchecked) var definitions: [Value]
+    @exclusivity(unchecked) var definitionsDone: [Bool]
+    @exclusivity(unchecked) var level: Value = .null
+    @exclusivity(unchecked) var rating: Value = .null
+    @exclusivity(unchecked) var route: Value = .null
+    @exclusivity(unchecked) var deadline: Value = .null
+    @exclusivity(unchecked) var request: Value = .null
 
     init(localCount: Int, definitionCount: Int) {
         locals = Array(repeating: .null, count: localCount)

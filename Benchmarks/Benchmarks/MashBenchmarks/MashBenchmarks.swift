@@ -107,6 +107,16 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The outcome alone (level, rating, route), as a dry-run asks it of every referral.
+    Benchmark("outcome of one decoded referral: London", configuration: .init(metrics: metrics, scalingFactor: .kilo, maxDuration: .seconds(5))) { benchmark in
+        let evaluator = program.makeEvaluator()
+        var k = 0
+        for _ in benchmark.scaledIterations {
+            blackHole(evaluator.outcome(records[k]))
+            k = k + 1 == records.count ? 0 : k + 1
+        }
+    }
+
     // End to end, one core: JSON Lines in, one JSON decision per line out. One iteration is 10,000 referrals.
     let lines = generatedLines(count: 10_000, seed: 11)
     Benchmark("JSON Lines to decisions: 10,000 referrals, one core", configuration: .init(metrics: metrics, maxDuration: .seconds(10))) { benchmark in
