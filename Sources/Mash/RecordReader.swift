@@ -7,9 +7,14 @@ import SwiftCSV
 /// a `RecordError` naming the record, where it came from, and the path of every bad field.
 public struct RecordReader: Sendable {
     public let decoder: RecordDecoder
+    /// Decodes well-formed JSON records straight from their bytes; the rest go through `decoder`.
+    private let direct: DirectRecordDecoder
 
-    public init(schema: Schema) { decoder = RecordDecoder(schema: schema) }
-    public init(decoder: RecordDecoder) { self.decoder = decoder }
+    public init(schema: Schema) { self.init(decoder: RecordDecoder(schema: schema)) }
+    public init(decoder: RecordDecoder) {
+        self.decoder = decoder
+        direct = DirectRecordDecoder(schema: decoder.schema)
+    }
 
     public static let extensions: Set<String> = ["yaml", "yml", "json", "jsonl", "ndjson", "csv"]
 
@@ -34,6 +39,10 @@ public struct RecordReader: Sendable {
 
     /// Calls `body` once per record in the file, in order.
     public func read(file path: String, _ body: (Result<DecodedRecord, RecordError>) -> Void) {
+        if ["jsonl", "ndjson"].contains((path as NSString).pathExtension.lowercased()),
+           let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) {
+            return readLines(data, origin: path, body)
+        }
         read(file: path, raw: { body($0.map(\.0)) })
     }
 
@@ -102,7 +111,30 @@ public struct RecordReader: Sendable {
 
     /// JSON Lines: one record per line; blank lines are skipped; a bad line is one bad record.
     public func readLines(_ data: Data, origin: String, _ body: (Result<DecodedRecord, RecordError>) -> Void) {
-        readLines(data, origin: origin, raw: { body($0.map(\.0)) })
+        data.withUnsafeBytes { raw in
+            let bytes = UnsafeBufferPointer(start: raw.bindMemory(to: UInt8.self).baseAddress, count: raw.count)
+            readLines(bytes, origin: origin, firstLine: 1, body)
+        }
+    }
+
+    /// JSON Lines from a byte range whose first line has number `firstLine`, without keeping each
+    /// record's document: well-formed records are decoded straight from their bytes.
+    public func readLines(_ bytes: UnsafeBufferPointer<UInt8>, origin: String, firstLine: Int,
+                          _ body: (Result<DecodedRecord, RecordError>) -> Void) {
+        JSONLines.forEachLine(in: bytes, firstLine: firstLine) { line, number in
+            if let record = direct.decode(line) { return body(.success(record)) }
+            body(general(line, origin: origin, number: number).map(\.0))
+        }
+    }
+
+    /// A line through the JSON parser and the schema decoder, which say exactly what is wrong.
+    private func general(_ line: UnsafeBufferPointer<UInt8>, origin: String, number: Int) -> Result<(DecodedRecord, RawValue), RecordError> {
+        do {
+            let raw = try JSONParser.parse(line)
+            return decoder.decode(raw, origin: "\(origin):\(number)").map { ($0, raw) }
+        } catch {
+            return .failure(RecordError(recordId: nil, origin: "\(origin):\(number)", problems: [.init(path: "", message: "\(error)")]))
+        }
     }
 
     public func readLines(_ data: Data, origin: String, raw body: (Result<(DecodedRecord, RawValue), RecordError>) -> Void) {
@@ -115,13 +147,6 @@ public struct RecordReader: Sendable {
     /// JSON Lines from a byte range whose first line has number `firstLine`.
     public func readLines(_ bytes: UnsafeBufferPointer<UInt8>, origin: String, firstLine: Int,
                           raw body: (Result<(DecodedRecord, RawValue), RecordError>) -> Void) {
-        JSONLines.forEachLine(in: bytes, firstLine: firstLine) { line, number in
-            do {
-                let raw = try JSONParser.parse(line)
-                body(decoder.decode(raw, origin: "\(origin):\(number)").map { ($0, raw) })
-            } catch {
-                body(.failure(RecordError(recordId: nil, origin: "\(origin):\(number)", problems: [.init(path: "", message: "\(error)")])))
-            }
-        }
+        JSONLines.forEachLine(in: bytes, firstLine: firstLine) { line, number in body(general(line, origin: origin, number: number)) }
     }
 }

@@ -40,11 +40,12 @@ struct EvalCommand: ParsableCommand {
         var output = OutputBuffer()
         var logged: [(record: RawValue, decision: Decision)] = []
         let store = try log.map { try ReferralStore(path: $0) }
-        let handle: (Result<(DecodedRecord, RawValue), RecordError>) -> Void = { result in
+        // Documents are kept only to log them; without `--log`, records are decoded straight from JSON Lines.
+        let handle: (Result<(DecodedRecord, RawValue?), RecordError>) -> Void = { result in
             switch result {
             case .success(let (record, raw)):
                 let decision = evaluator.evaluate(record, at: moment, explain: !noFacts)
-                if store != nil { logged.append((raw, decision)) }
+                if store != nil, let raw { logged.append((raw, decision)) }
                 decided += 1
                 switch format {
                 case .human: output.write((decided > 1 ? "\n" : "") + DecisionOutput.human(decision))
@@ -58,12 +59,17 @@ struct EvalCommand: ParsableCommand {
         }
         let sources = records.filter { $0 != "-" }
         if sources.isEmpty {
-            reader.readLines(FileHandle.standardInput.readDataToEndOfFile(), origin: "stdin", raw: handle)
+            let input = FileHandle.standardInput.readDataToEndOfFile()
+            if store == nil { reader.readLines(input, origin: "stdin") { handle($0.map { ($0, nil) }) } }
+            else { reader.readLines(input, origin: "stdin", raw: { handle($0.map { ($0.0, $0.1) }) }) }
         } else {
             let (files, missing) = RecordReader.files(sources)
             for m in missing { printError("error: no such file or folder: \(m)") }
             if !missing.isEmpty { throw ExitCode(2) }
-            for file in files { reader.read(file: file, raw: handle) }
+            for file in files {
+                if store == nil { reader.read(file: file) { handle($0.map { ($0, nil) }) } }
+                else { reader.read(file: file, raw: { handle($0.map { ($0.0, $0.1) }) }) }
+            }
         }
         if format == .json { output.write(DecisionOutput.json(decisions: decisions, rejected: rejected)) }
         if let store, let log {

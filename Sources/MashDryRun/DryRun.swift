@@ -163,7 +163,7 @@ public struct DryRun {
                     var count = 0
                     reader.readLines(UnsafeBufferPointer(rebasing: shared[chunks[k].range]), origin: origin, firstLine: chunks[k].firstLine) { result in
                         switch result {
-                        case .success(let (record, _)): part.add(record)
+                        case .success(let record): part.add(record)
                         case .failure(let e): part.reject(e)
                         }
                         count += 1

@@ -10,8 +10,8 @@ public struct JSONParser {
         public var description: String { "not valid JSON at byte \(offset): \(message)" }
     }
 
-    private let b: UnsafeBufferPointer<UInt8>
-    private var i = 0
+    fileprivate let b: UnsafeBufferPointer<UInt8>
+    fileprivate var i = 0
     private var depth = 0
 
     public static func parse(_ data: Data) throws -> RawValue {
@@ -29,11 +29,11 @@ public struct JSONParser {
         return v
     }
 
-    private init(b: UnsafeBufferPointer<UInt8>) { self.b = b }
+    fileprivate init(b: UnsafeBufferPointer<UInt8>) { self.b = b }
 
     private func failure(_ message: String) -> Failure { Failure(message: message, offset: i) }
 
-    private mutating func skipSpace() {
+    fileprivate mutating func skipSpace() {
         while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
     }
 
@@ -51,7 +51,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: StaticString) throws {
+    fileprivate mutating func literal(_ word: StaticString) throws {
         let n = word.utf8CodeUnitCount
         guard i + n <= b.count else { throw failure("unexpected end") }
         for k in 0..<n where b[i + k] != word.utf8Start[k] { throw failure("unknown word") }
@@ -105,7 +105,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func number() throws -> String {
+    fileprivate mutating func number() throws -> String {
         let start = i
         if b[i] == UInt8(ascii: "-") { i += 1 }
         func digits() -> Int {
@@ -128,7 +128,7 @@ public struct JSONParser {
         return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
     }
 
-    private mutating func string() throws -> String {
+    fileprivate mutating func string() throws -> String {
         i += 1
         let start = i
         // Fast path: no escapes.
@@ -193,5 +193,161 @@ public struct JSONParser {
             i += 1
         }
         return v
+    }
+}
+
+/// Decodes a JSON record straight into slots by its schema, without building a document first: the
+/// path every well-formed record takes. Anything unusual (a missing or unknown field, a value of the
+/// wrong kind, a repeated key, a numeric id) gives nil, and the caller decodes the document the
+/// general way, which reports the problem exactly. Both ways give the same value for every record the
+/// fast one accepts.
+public struct DirectRecordDecoder: Sendable {
+    final class Shape: Sendable {
+        let names: [[UInt8]]
+        let kinds: [Kind]
+        let optional: [Bool]
+        init(_ r: RecordType) {
+            names = r.fields.map { Array($0.name.utf8) }
+            kinds = r.fields.map { Kind($0.type) }
+            optional = r.fields.map(\.optional)
+        }
+    }
+
+    indirect enum Kind: Sendable {
+        case string, number, boolean, date, dateTime, duration
+        case enumeration([String])
+        case list(Kind)
+        case record(Shape)
+        init(_ t: FieldType) {
+            switch t {
+            case .string: self = .string
+            case .number: self = .number
+            case .boolean: self = .boolean
+            case .date: self = .date
+            case .dateTime: self = .dateTime
+            case .duration: self = .duration
+            case .enumeration(let v): self = .enumeration(v)
+            case .list(let e): self = .list(Kind(e))
+            case .record(let r): self = .record(Shape(r))
+            }
+        }
+    }
+
+    let root: Shape
+    /// The id's slots from the root, when every step is a field of a record.
+    let idSlots: [Int]?
+
+    public init(schema: Schema) {
+        root = Shape(schema.root)
+        var slots: [Int] = []
+        var record: RecordType? = schema.root
+        for part in schema.idPath {
+            guard let r = record, let slot = r.slot(of: part) else { slots = []; record = nil; break }
+            slots.append(slot)
+            if case .record(let inner) = r.fields[slot].type { record = inner } else { record = nil }
+        }
+        idSlots = slots.isEmpty ? nil : slots
+    }
+
+    /// The record and its id, or nil when the general decoder must look at it.
+    public func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> DecodedRecord? {
+        var p = JSONParser(b: bytes)
+        p.skipSpace()
+        guard let value = p.direct(.record(root)) else { return nil }
+        p.skipSpace()
+        guard p.i == bytes.count, let idSlots else { return nil }
+        var node = value
+        for slot in idSlots {
+            guard case .record(let fields) = node else { return nil }
+            node = fields[slot]
+        }
+        guard case .string(let id) = node else { return nil }
+        return DecodedRecord(id: id, value: value)
+    }
+}
+
+extension JSONParser {
+    fileprivate mutating func direct(_ kind: DirectRecordDecoder.Kind) -> Value? {
+        guard i < b.count else { return nil }
+        if b[i] == UInt8(ascii: "n") { return (try? literal("null")).map { .null } }
+        switch kind {
+        case .string:
+            guard b[i] == UInt8(ascii: "\""), let s = try? string() else { return nil }
+            return .string(s)
+        case .number:
+            guard b[i] == UInt8(ascii: "-") || (b[i] >= UInt8(ascii: "0") && b[i] <= UInt8(ascii: "9")),
+                  let text = try? number(), let d = Decimal(string: text) else { return nil }
+            return .number(d)
+        case .boolean:
+            if b[i] == UInt8(ascii: "t") { return (try? literal("true")).map { .boolean(true) } }
+            if b[i] == UInt8(ascii: "f") { return (try? literal("false")).map { .boolean(false) } }
+            return nil
+        case .date:
+            guard b[i] == UInt8(ascii: "\""), let s = try? string(), let d = LocalDate.parse(s) else { return nil }
+            return .date(d)
+        case .dateTime:
+            guard b[i] == UInt8(ascii: "\""), let s = try? string(), let d = DateTime.parse(s) else { return nil }
+            return .dateTime(d)
+        case .duration:
+            guard b[i] == UInt8(ascii: "\""), let s = try? string(), let d = Durations.parse(s) else { return nil }
+            if let m = d.months { return .yearMonthDuration(m) }
+            return .dayTimeDuration(d.seconds ?? 0)
+        case .enumeration(let values):
+            guard b[i] == UInt8(ascii: "\""), let s = try? string(), values.contains(s) else { return nil }
+            return .string(s)
+        case .list(let element):
+            guard b[i] == UInt8(ascii: "[") else { return nil }
+            i += 1
+            var items: [Value] = []
+            skipSpace()
+            if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .list(items) }
+            while true {
+                skipSpace()
+                guard let item = direct(element) else { return nil }
+                items.append(item)
+                skipSpace()
+                guard i < b.count else { return nil }
+                if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                if b[i] == UInt8(ascii: "]") { i += 1; return .list(items) }
+                return nil
+            }
+        case .record(let shape):
+            guard b[i] == UInt8(ascii: "{") else { return nil }
+            i += 1
+            var slots = [Value](repeating: .null, count: shape.names.count)
+            var seen = [Bool](repeating: false, count: shape.names.count)
+            skipSpace()
+            if i < b.count, b[i] == UInt8(ascii: "}") {
+                i += 1
+            } else {
+                while true {
+                    skipSpace()
+                    guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
+                    // Keys without escapes are compared as bytes; anything else goes the general way.
+                    let start = i + 1
+                    var end = start
+                    while end < b.count, b[end] != UInt8(ascii: "\""), b[end] != UInt8(ascii: "\\") { end += 1 }
+                    guard end < b.count, b[end] == UInt8(ascii: "\"") else { return nil }
+                    let key = UnsafeBufferPointer(rebasing: b[start..<end])
+                    guard let slot = shape.names.firstIndex(where: { $0.count == key.count && $0.elementsEqual(key) }), !seen[slot] else { return nil }
+                    i = end + 1
+                    skipSpace()
+                    guard i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
+                    i += 1
+                    skipSpace()
+                    guard let v = direct(shape.kinds[slot]) else { return nil }
+                    if case .null = v, !shape.optional[slot] { return nil }
+                    slots[slot] = v
+                    seen[slot] = true
+                    skipSpace()
+                    guard i < b.count else { return nil }
+                    if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if b[i] == UInt8(ascii: "}") { i += 1; break }
+                    return nil
+                }
+            }
+            for k in 0..<slots.count where !seen[k] && !shape.optional[k] { return nil }
+            return .record(slots)
+        }
     }
 }

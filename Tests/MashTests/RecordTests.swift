@@ -72,3 +72,51 @@ import Testing
         #expect(ids == ["G", "H"])
     }
 }
+
+/// Well-formed JSON records are decoded straight from their bytes; every other line goes through the
+/// document and the schema decoder. Both ways must agree on every line: the same value, or the same error.
+@Suite struct DirectDecodingTests {
+    static let lines: [String] = [
+        #"{"id": "A", "received": "2026-03-02T09:15:00Z", "child": {}, "concerns": [{"category": "neglect"}]}"#,
+        #"{"concerns": [], "id": "B", "received": "2026-03-02T09:15:00+01:00", "child": {"age": 3.50, "mobile": false, "date_of_birth": "2023-01-05"}}"#,
+        #"{"id": "C\"q\u00e9", "received": "2026-03-02T09:15:00.5Z", "concerns": [{"category": "domestic_abuse", "severity": null}], "tags": ["a", "b\n"], "child": {"age": -1e2}}"#,
+        #"{"id": "D", "received": "2026-03-02T09:15:00@Europe/London", "concerns": [], "dash_risk": "high", "child": {"mobile": true}}"#,
+        #"  {"id":"E","received":"2026-03-02T09:15:00Z","concerns":[],"child":{}}  "#,
+        #"{"id": "Q", "received": "2026-03-02T09:15:00Z", "concerns": [], "child": null}"#,
+        // Each of these must fall back and be reported exactly as before.
+        #"{"id": "F", "received": "2026-03-02T09:15:00Z", "concerns": [], "colour": "red"}"#,
+        #"{"id": "G", "concerns": []}"#,
+        #"{"id": "H", "received": null, "concerns": []}"#,
+        #"{"id": "I", "received": "2026-03-02T09:15:00", "concerns": []}"#,
+        #"{"id": "J", "received": "2026-03-02T09:15:00Z", "concerns": [{"category": "negelct"}]}"#,
+        #"{"id": 7, "received": "2026-03-02T09:15:00Z", "concerns": []}"#,
+        #"{"id": "K", "id": "L", "received": "2026-03-02T09:15:00Z", "concerns": []}"#,
+        #"{"id": "M", "received": "2026-03-02T09:15:00Z", "concerns": [], "child": {"age": "three"}}"#,
+        #"{"i\u0064": "N", "received": "2026-03-02T09:15:00Z", "concerns": []}"#,
+        #"{"id": "O", "received": "2026-03-02T09:15:00Z", "concerns": []} x"#,
+        #"[1, 2]"#, #"null"#, #"{"id": "P""#,
+    ]
+
+    @Test func directAndGeneralDecodingAgreeLineByLine() throws {
+        let (schema, diagnostics) = SchemaLoader.load(SourceFile(path: "schema.yaml", text: testSchema))
+        #expect(diagnostics.isEmpty)
+        let reader = RecordReader(schema: try #require(schema))
+        let data = Data(Self.lines.joined(separator: "\n").utf8)
+        var direct: [Result<DecodedRecord, RecordError>] = [], general: [Result<DecodedRecord, RecordError>] = []
+        reader.readLines(data, origin: "t.jsonl") { direct.append($0) }
+        reader.readLines(data, origin: "t.jsonl", raw: { general.append($0.map(\.0)) })
+        #expect(direct.count == Self.lines.count)
+        for (k, (a, b)) in zip(direct, general).enumerated() {
+            switch (a, b) {
+            case (.success(let x), .success(let y)): #expect(x.id == y.id && x.value == y.value, "line \(k + 1)")
+            case (.failure(let x), .failure(let y)): #expect(x == y, "line \(k + 1)")
+            default: Issue.record("line \(k + 1): \(a) against \(b)")
+            }
+        }
+        #expect(direct.filter { if case .success = $0 { return true }; return false }.count == 5)
+        // The first five take the direct way, the rest fall back.
+        let fast = DirectRecordDecoder(schema: reader.decoder.schema)
+        let taken = Self.lines.map { line in Array(line.utf8).withUnsafeBufferPointer { fast.decode($0) != nil } }
+        #expect(taken == Array(repeating: true, count: 5) + Array(repeating: false, count: Self.lines.count - 5))
+    }
+}
