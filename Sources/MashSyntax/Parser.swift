@@ -872,6 +872,13 @@ public struct Parser {
                     throw failure(code: "expected-name", "expected a field name after `.`, found \(describe(current))", at: current.span)
                 }
                 let t = advance()
+                // FEEL's one two-word property: `.time offset` (a value cannot be followed by a name,
+                // so reading `offset` here takes nothing away).
+                if t.text == "time", current.isWord("offset") {
+                    let o = advance()
+                    e = Expr(.member(e, Identifier(name: "time offset", span: t.span.to(o.span))), e.span.to(o.span))
+                    continue
+                }
                 e = Expr(.member(e, Identifier(name: t.text, span: t.span)), e.span.to(t.span))
             } else if atSymbol("["), !inRangeHigh {
                 advance()

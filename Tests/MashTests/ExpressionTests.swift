@@ -92,6 +92,8 @@ import Testing
         ("@\"2026-03-28T12:00:00@Europe/London\" + duration(\"P1M\")", "2026-04-28T12:00:00@Europe/London"),
         ("@\"2026-03-29T12:00:00@Europe/London\" - @\"2026-03-28T12:00:00@Europe/London\"", "PT23H"),
         ("@\"2026-07-01T12:00:00@Europe/London\" = @\"2026-07-01T11:00:00Z\"", "true"),
+        ("@\"2026-07-01T12:00:00@Europe/London\".time offset", "PT1H"), ("@\"2026-07-01T12:00:00@Europe/London\".timezone", "\"Europe/London\""),
+        ("time(\"10:00:00-05:00\").time offset", "-PT5H"), ("date and time(\"2026-07-01T12:00:00\").time offset", "null"),
         ("date and time(date(\"2026-03-02\"), time(\"09:00:00+01:00\"))", "2026-03-02T09:00:00+01:00"),
         ("@\"-0044-03-15\" + duration(\"P1Y\")", "-0043-03-15"), ("@\"2026-03-02T24:00:00Z\"", "2026-03-03T00:00:00Z"),
         ("@\"2026-03-02\" - @\"2026-03-01T12:00:00Z\"", "PT12H"), ("day of year(date(\"2026-03-02\"))", "61"),
