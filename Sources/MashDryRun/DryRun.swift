@@ -181,19 +181,46 @@ public struct DryRun {
     }
 
     /// Adds documents (one JSON record each, for example a referral store's rows) read by `forEach`,
-    /// handed to `workers` threads in batches of about 64 MiB so memory stays bounded.
-    public mutating func addDocuments(origin: String, decoder: RecordDecoder, workers: Int, progress: (@Sendable (Int) -> Void)? = nil,
+    /// in batches of about `batchBytes` so memory stays bounded. Reading overlaps the work: while
+    /// `workers` threads decide one batch, the next is read. Batches are decided in order, so the
+    /// report is the same as for the same lines read any other way.
+    public mutating func addDocuments(origin: String, decoder: RecordDecoder, workers: Int, batchBytes: Int = 64 << 20,
+                                      progress: (@Sendable (Int) -> Void)? = nil,
                                       _ forEach: ((String) -> Void) throws -> Void) rethrows {
+        final class Pending: @unchecked Sendable {
+            // Written only by the serial queue's current batch, read after `group.wait()`.
+            var part: DryRun
+            init(_ part: DryRun) { self.part = part }
+        }
+        var fresh = DryRun(baseline: baseline, candidate: candidate, at: moment)
+        fresh.from = from
+        fresh.to = to
+        fresh.filter = filter
+        let pending = Pending(fresh)
+        let queue = DispatchQueue(label: "mash.dry-run.batches")
+        let group = DispatchGroup()
         var batch = Data()
+        func hand() {
+            group.wait()
+            let data = batch
+            batch = Data()
+            batch.reserveCapacity(data.count)
+            group.enter()
+            queue.async {
+                pending.part.addLines(data, origin: origin, decoder: decoder, workers: workers, progress: progress)
+                group.leave()
+            }
+        }
+        defer {
+            group.wait()
+            merge(pending.part)
+        }
         try forEach { document in
             batch.append(contentsOf: document.utf8)
             batch.append(UInt8(ascii: "\n"))
-            if batch.count > 64 << 20 {
-                addLines(batch, origin: origin, decoder: decoder, workers: workers, progress: progress)
-                batch.removeAll(keepingCapacity: true)
-            }
+            if batch.count > batchBytes { hand() }
         }
-        addLines(batch, origin: origin, decoder: decoder, workers: workers, progress: progress)
+        hand()
     }
 
     public func report() -> DryRunReport {

@@ -95,6 +95,20 @@ import Testing
         #expect(outputs[0].contains("\"referrals\" : 1199"))
     }
 
+    /// Documents from a store come in batches, read while the previous batch is decided: the report
+    /// is the one the same lines give read at once.
+    @Test func documentsInOverlappingBatchesGiveTheSameReport() throws {
+        let program = try #require(Self.london.program), candidate = try #require(Self.candidate.program)
+        let lines = generate(count: 1200, seed: 21)
+        let decoder = RecordDecoder(schema: program.ruleSet.schema)
+        var whole = DryRun(baseline: program, candidate: candidate, at: Self.moment)
+        whole.addLines(Data(lines.joined(separator: "\n").utf8), origin: "store", decoder: decoder, workers: 1)
+        var batched = DryRun(baseline: program, candidate: candidate, at: Self.moment)
+        batched.addDocuments(origin: "store", decoder: decoder, workers: 2, batchBytes: 20_000) { body in lines.forEach(body) }
+        #expect(DryRunOutput.json(batched.report()) == DryRunOutput.json(whole.report()))
+        #expect(batched.report().referrals == 1200)
+    }
+
     @Test func aBadRecordIsReportedAndTheOthersCompared() throws {
         var lines = generate(count: 50, seed: 9)
         lines[10] = lines[10].replacingOccurrences(of: "\"gender\":\"", with: "\"gender\":\"x")
