@@ -54,14 +54,17 @@ struct DecisionJSON {
         string(value)
     }
 
-    private mutating func strings(_ items: [String]) {
-        out.append(UInt8(ascii: "["))
-        for (i, s) in items.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            string(s)
+    /// `[a,b,...]`, each item written by `write`.
+    private mutating func list<T>(_ items: [T], _ write: (inout DecisionJSON, T) -> Void) {
+        raw("[")
+        for (i, item) in items.enumerated() {
+            if i > 0 { raw(",") }
+            write(&self, item)
         }
-        out.append(UInt8(ascii: "]"))
+        raw("]")
     }
+
+    private mutating func strings(_ items: [String]) { list(items) { $0.string($1) } }
 
     private mutating func number(_ n: Int) { out.append(contentsOf: String(n).utf8) }
 
@@ -69,27 +72,12 @@ struct DecisionJSON {
         var first = true
         raw("{")
         key("disclosures", &first)
-        raw("[")
-        for (i, a) in d.disclosures.enumerated() {
-            if i > 0 { raw(",") }
-            disclosure(a)
-        }
-        raw("]")
+        list(d.disclosures) { $0.disclosure($1) }
         key("escalations", &first)
-        raw("[")
-        for (i, e) in d.escalations.enumerated() {
-            if i > 0 { raw(",") }
-            escalation(e)
-        }
-        raw("]")
+        list(d.escalations) { $0.escalation($1) }
         field("evaluated_at", d.evaluatedAt, &first)
         key("fired", &first)
-        raw("[")
-        for (i, f) in d.fired.enumerated() {
-            if i > 0 { raw(",") }
-            firing(f)
-        }
-        raw("]")
+        list(d.fired) { $0.firing($1) }
         field("id", d.id, &first)
         key("level", &first)
         var inner = true
@@ -134,16 +122,13 @@ struct DecisionJSON {
         raw("{")
         field("because", f.because, &first)
         key("facts", &first)
-        raw("[")
-        for (i, fact) in f.facts.enumerated() {
-            if i > 0 { raw(",") }
+        list(f.facts) { w, fact in
             var inner = true
-            raw("{")
-            field("path", fact.path, &inner)
-            field("value", fact.value, &inner)
-            raw("}")
+            w.raw("{")
+            w.field("path", fact.path, &inner)
+            w.field("value", fact.value, &inner)
+            w.raw("}")
         }
-        raw("]")
         field("level", f.level, &first)
         field("location", f.location, &first)
         field("rating", f.rating, &first)

@@ -93,10 +93,12 @@ enum ValueOps {
 
     /// FEEL numbers are IEEE 754 decimal128: 34 significant digits. Foundation's Decimal holds up to 38,
     /// so a result longer than 34 digits (a division, a long product) is rounded half-even to 34.
+    private static let decimal128Limit = Decimal(string: "1e34")!
+
     static func decimal128(_ d: Decimal) -> Decimal {
+        // A mantissa below 10^34 has at most 34 digits: the common case is one comparison.
+        guard d.significand >= decimal128Limit else { return d }
         let text = d.description
-        // 34 characters cannot hold more than 34 digits: the common case costs one short string.
-        guard text.utf8.count > 34 else { return d }
         var digits = text.utf8.drop { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: ".") }
             .filter { $0 != UInt8(ascii: ".") }.count
         // Digits before the point, or (negative) zeros after it before the first significant digit.
