@@ -95,10 +95,7 @@ struct Compiler {
             return { f in ValueOps.arithmetic(op, l(f), r(f)) }
         case .between(let x, let lo, let hi):
             let cx = compile(x), cl = compile(lo), ch = compile(hi)
-            return { f in
-                let v = cx(f)
-                return ValueOps.and(ValueOps.compare(.greaterOrEqual, v, cl(f))) { ValueOps.compare(.lessOrEqual, v, ch(f)) }
-            }
+            return { f in ValueOps.inRange(cx(f), cl(f), { ch(f) }, true, true) }
         case .inRange(let x, let lo, let hi, let lowClosed, let highClosed):
             let cx = compile(x)
             let test = Compiler.rangeTest(compile(lo), compile(hi), lowClosed, highClosed)
@@ -211,11 +208,7 @@ struct Compiler {
     }
 
     static func rangeTest(_ lo: @escaping Code, _ hi: @escaping Code, _ lowClosed: Bool, _ highClosed: Bool) -> @Sendable (Value, Frame) -> Value {
-        { v, f in
-            ValueOps.and(ValueOps.compare(lowClosed ? .greaterOrEqual : .greater, v, lo(f))) {
-                ValueOps.compare(highClosed ? .lessOrEqual : .less, v, hi(f))
-            }
-        }
+        { v, f in ValueOps.inRange(v, lo(f), { hi(f) }, lowClosed, highClosed) }
     }
 
     /// A decision-table cell: true when the input value passes the test.

@@ -65,15 +65,18 @@ enum ValueOps {
         }
     }
 
+    /// `v` within `lo..hi` with the given ends; the high end is computed only when the low one passes.
+    static func inRange(_ v: Value, _ lo: Value, _ hi: () -> Value, _ lowClosed: Bool, _ highClosed: Bool) -> Value {
+        and(compare(lowClosed ? .greaterOrEqual : .greater, v, lo)) { compare(highClosed ? .lessOrEqual : .less, v, hi()) }
+    }
+
     /// FEEL's `x in item`: a range tests membership, a list (beside a value that is not a list) is
     /// searched, anything else is compared for equality.
     static func matches(_ v: Value, _ item: Value) -> Value {
         switch item {
         case .range(let lo, let hi, let lc, let hc):
             if case .range = v { return equal(v, item) }
-            return and(lo.isNull ? .boolean(true) : compare(lc ? .greaterOrEqual : .greater, v, lo)) {
-                hi.isNull ? .boolean(true) : compare(hc ? .lessOrEqual : .less, v, hi)
-            }
+            return inRange(v, lo, { hi }, lc, hc)
         case .list(let l):
             if case .list = v { return equal(v, item) }
             var sawNull = false
