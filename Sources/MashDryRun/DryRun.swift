@@ -150,11 +150,14 @@ public struct DryRun {
             let bytes = UnsafeBufferPointer(start: raw.bindMemory(to: UInt8.self).baseAddress, count: raw.count)
             let chunks = JSONLines.chunks(of: bytes, parts: max(1, workers) * 8)
             let box = Parts(chunks.count)
-            let reader = RecordReader(decoder: decoder)
             nonisolated(unsafe) let shared = bytes
             // Exactly `workers` threads; thread w takes chunks w, w + workers, ...
             let threads = max(1, min(workers, chunks.count))
             DispatchQueue.concurrentPerform(iterations: threads) { w in
+                // Each thread compiles the programs and the schema's decoder for itself: sharing them,
+                // two threads spent more time on each other's reference counts than on referrals.
+                let (b, c) = threads == 1 ? (b, c) : (b.compiledAgain(), c.compiledAgain())
+                let reader = RecordReader(decoder: RecordDecoder(schema: decoder.schema))
                 for k in stride(from: w, to: chunks.count, by: threads) {
                     var part = DryRun(baseline: b, candidate: c, at: m)
                     part.from = f

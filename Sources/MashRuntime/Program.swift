@@ -53,8 +53,9 @@ public struct Program: Sendable {
     let definitions: Compiler.DefinitionTable
     let levelIndex: [Int: CheckedRuleSet.Level]
     let ratingIndex: [String: CheckedRuleSet.Rating]
-    let routeIntensity: [String: Int]
     let routeLabels: [String: String]
+    /// Outcomes as small integers, so deciding compares and copies no text.
+    let outcomes: OutcomeTable
 
     public init(_ ruleSet: CheckedRuleSet, stamp: Decision.Stamp) {
         self.ruleSet = ruleSet
@@ -81,11 +82,75 @@ public struct Program: Sendable {
         shares = ruleSet.disclosures.map { d in d.shares.map { Share(condition: $0.condition.map { compiler.compile($0) }) } }
         levelIndex = Dictionary(ruleSet.levels.map { ($0.rank, $0) }, uniquingKeysWith: { a, _ in a })
         ratingIndex = Dictionary(ruleSet.ratings.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        routeIntensity = Dictionary(ruleSet.routes.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        outcomes = OutcomeTable(ruleSet)
         routeLabels = Dictionary(ruleSet.routes.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
     }
 
     public func makeEvaluator() -> Evaluator { Evaluator(program: self) }
+
+    /// The same rule set compiled again, for another thread. Programs are safe to share, but threads
+    /// sharing one keep updating the reference counts of the same objects, which costs more than the
+    /// work itself on this path; a program of its own per thread shares nothing it touches per referral.
+    public func compiledAgain() -> Program { Program(ruleSet, stamp: stamp) }
+}
+
+/// What each rule and table row contributes, with ratings and routes as indexes: ratings in order of
+/// urgency, routes in order of intensity, as the rule set declares them. Names are copied into storage
+/// of this table's own, so threads with programs of their own share no reference counts.
+struct OutcomeTable: Sendable {
+    struct Contribution {
+        let level: Int
+        /// An index into `ratingIds` or -1.
+        let rating: Int
+        /// An index into `routeIds` or -1.
+        let route: Int
+    }
+    let ratingIds: [String]
+    /// Lower is more urgent; an id the rule set does not declare is the least urgent.
+    let ratingUrgency: [Int]
+    let routeIds: [String]
+    /// Higher is more intensive; an id the rule set does not declare is the least intensive.
+    let routeIntensity: [Int]
+    let rules: [Contribution]
+    let rows: [[Contribution]]
+    /// Per level rank: the level's own id, rating and route.
+    let levelIds: [Int: String]
+    let levelRating: [Int: Int]
+    let levelRoute: [Int: Int]
+    let fallbackLevel: Int
+
+    init(_ rs: CheckedRuleSet) {
+        func own(_ s: String) -> String { String(decoding: Array(s.utf8), as: UTF8.self) }
+        var ratingIds = rs.ratings.map { own($0.id) }, ratingUrgency = rs.ratings.map(\.urgency)
+        var routeIds = rs.routes.map { own($0.id) }, routeIntensity = Array(rs.routes.indices)
+        func rating(_ id: String?) -> Int {
+            guard let id else { return -1 }
+            if let i = ratingIds.firstIndex(of: id) { return i }
+            ratingIds.append(own(id)); ratingUrgency.append(.max)
+            return ratingIds.count - 1
+        }
+        func route(_ id: String?) -> Int {
+            guard let id else { return -1 }
+            if let i = routeIds.firstIndex(of: id) { return i }
+            routeIds.append(own(id)); routeIntensity.append(-1)
+            return routeIds.count - 1
+        }
+        func contribution(_ o: CheckedRuleSet.Outcome) -> Contribution {
+            Contribution(level: o.level ?? rs.defaultLevel, rating: rating(o.rating), route: route(o.route))
+        }
+        rules = rs.rules.map { contribution($0.outcome) }
+        rows = rs.tables.map { $0.rows.map { contribution($0.outcome) } }
+        var ids: [Int: String] = [:], ratings: [Int: Int] = [:], routes: [Int: Int] = [:]
+        for level in rs.levels where ids[level.rank] == nil {
+            ids[level.rank] = own(level.id)
+            ratings[level.rank] = rating(level.rating)
+            routes[level.rank] = route(level.route)
+        }
+        levelIds = ids; levelRating = ratings; levelRoute = routes
+        fallbackLevel = rs.levels[0].rank
+        self.ratingIds = ratingIds; self.ratingUrgency = ratingUrgency
+        self.routeIds = routeIds; self.routeIntensity = routeIntensity
+    }
 }
 
 extension Evaluator {
@@ -110,12 +175,6 @@ public final class Evaluator {
         self.frame = Frame(localCount: program.ruleSet.localCount, definitionCount: program.ruleSet.definitions.count)
     }
 
-    private struct Contribution {
-        let level: Int
-        let rating: String?
-        let route: String?
-    }
-
     /// Decides one referral at `moment`. With `explain: false` the facts behind each firing are not
     /// gathered (the rest of the decision is the same).
     /// A batch is evaluated at one moment: its text is written once, not per referral.
@@ -137,7 +196,9 @@ public final class Evaluator {
         var fired: [Decision.Firing] = []
         load(record, &problems)
         let (rank, rating, route) = decide(recording: false, explain: false, &fired, &problems)
-        return Outcome(rank: rank, level: (program.levelIndex[rank] ?? program.ruleSet.levels[0]).id, rating: rating, route: route)
+        let o = program.outcomes
+        return Outcome(rank: rank, level: o.levelIds[rank] ?? o.levelIds[o.fallbackLevel] ?? "?",
+                       rating: rating < 0 ? nil : o.ratingIds[rating], route: route < 0 ? nil : o.routeIds[route])
     }
 
     /// Puts the record's slots in the frame. `RecordDecoder` always gives a record of the schema's
@@ -154,15 +215,17 @@ public final class Evaluator {
     }
 
     /// Reused between referrals, so deciding allocates nothing once they have grown.
-    private var contributions: [Contribution] = []
+    private var contributions: [OutcomeTable.Contribution] = []
     private var matches: [Int] = []
     private var inputs: [Value] = []
 
-    /// Runs the rules and tables and combines what fired into a level rank, a rating and a route.
+    /// Runs the rules and tables and combines what fired into a level rank, a rating and a route
+    /// (indexes into the program's outcome table, -1 for none).
     /// With `recording`, each firing is also written to `fired` (with its facts when `explain`).
     private func decide(recording: Bool, explain: Bool, _ fired: inout [Decision.Firing], _ problems: inout [String])
-        -> (rank: Int, rating: String?, route: String?) {
+        -> (rank: Int, rating: Int, route: Int) {
         let rs = program.ruleSet
+        let table = program.outcomes
         contributions.removeAll(keepingCapacity: true)
 
         func facts(_ list: [Program.Fact]) -> [Decision.Fact] {
@@ -171,23 +234,22 @@ public final class Evaluator {
         }
         func levelId(_ rank: Int?) -> String { rank.flatMap { program.levelIndex[$0]?.id } ?? "?" }
 
-        for rule in program.rules where rule.condition(frame).isTrue {
-            let r = rs.rules[rule.index]
-            let level = r.outcome.level ?? rs.defaultLevel
-            contributions.append(Contribution(level: level, rating: r.outcome.rating, route: r.outcome.route))
+        for i in program.rules.indices where program.rules[i].condition(frame).isTrue {
+            contributions.append(table.rules[i])
             if recording {
-                fired.append(.init(rule: r.id, title: r.title, row: nil, level: levelId(level), rating: r.outcome.rating, route: r.outcome.route,
-                                   because: r.because, location: r.location, facts: facts(rule.facts)))
+                let r = rs.rules[i], rule = program.rules[i]
+                fired.append(.init(rule: r.id, title: r.title, row: nil, level: levelId(r.outcome.level ?? rs.defaultLevel), rating: r.outcome.rating,
+                                   route: r.outcome.route, because: r.because, location: r.location, facts: facts(rule.facts)))
             }
         }
 
-        for table in program.tables {
-            if let c = table.condition, !c(frame).isTrue { continue }
-            let t = rs.tables[table.index]
+        for compiled in program.tables {
+            if let c = compiled.condition, !c(frame).isTrue { continue }
+            let t = rs.tables[compiled.index]
             inputs.removeAll(keepingCapacity: true)
-            for input in table.inputs { inputs.append(input(frame)) }
+            for input in compiled.inputs { inputs.append(input(frame)) }
             matches.removeAll(keepingCapacity: true)
-            for (r, cells) in table.rows.enumerated() {
+            for (r, cells) in compiled.rows.enumerated() {
                 var ok = true
                 for (i, cell) in cells.enumerated() where !cell(inputs[i], frame) { ok = false; break }
                 if ok {
@@ -214,38 +276,44 @@ public final class Evaluator {
                 }
                 chosen = best.map { [$0][...] } ?? []
             }
-            let tableFacts = recording ? facts(table.facts) : []
+            let tableFacts = recording ? facts(compiled.facts) : []
             for r in chosen {
-                let row = t.rows[r]
-                let level = row.outcome.level ?? rs.defaultLevel
-                contributions.append(Contribution(level: level, rating: row.outcome.rating, route: row.outcome.route))
+                contributions.append(table.rows[compiled.index][r])
                 if recording {
-                    fired.append(.init(rule: t.id, title: t.title, row: r + 1, level: levelId(level), rating: row.outcome.rating, route: row.outcome.route,
-                                       because: row.because, location: row.location, facts: tableFacts))
+                    let row = t.rows[r]
+                    fired.append(.init(rule: t.id, title: t.title, row: r + 1, level: levelId(row.outcome.level ?? rs.defaultLevel), rating: row.outcome.rating,
+                                       route: row.outcome.route, because: row.because, location: row.location, facts: tableFacts))
                 }
             }
         }
 
         // Combine: the highest level wins; rating and route as the rule set declares.
-        var top: Int?
-        for c in contributions { top = Swift.max(top ?? c.level, c.level) }
-        let rank = top ?? rs.defaultLevel
-        let level = program.levelIndex[rank] ?? rs.levels[0]
+        var top = Int.min
+        for c in contributions where c.level > top { top = c.level }
+        let rank = contributions.isEmpty ? rs.defaultLevel : top
+        let levelRank = table.levelIds[rank] == nil ? table.fallbackLevel : rank
         // `follows level`: what the rules at the winning level say, else the level's own; `most
         // urgent`/`most intensive`: the strongest of every firing and the level's own.
-        func urgency(_ id: String) -> Int { program.ratingIndex[id]?.urgency ?? .max }
-        func intensity(_ id: String) -> Int { program.routeIntensity[id] ?? -1 }
-        var ratingId: String?, routeId: String?
+        var rating = -1, route = -1
         var sawRating = false, sawRoute = false
-        for c in contributions where rs.ratingPolicy != .followsLevel || c.level == rank {
-            if let r = c.rating { sawRating = true; if ratingId.map({ urgency(r) < urgency($0) }) ?? true { ratingId = r } }
+        let ratingFollows = rs.ratingPolicy == .followsLevel, routeFollows = rs.routePolicy == .followsLevel
+        for c in contributions where !ratingFollows || c.level == rank {
+            if c.rating >= 0 {
+                sawRating = true
+                if rating < 0 || table.ratingUrgency[c.rating] < table.ratingUrgency[rating] { rating = c.rating }
+            }
         }
-        if rs.ratingPolicy == .mostUrgent || !sawRating, let own = level.rating, ratingId.map({ urgency(own) < urgency($0) }) ?? true { ratingId = own }
-        for c in contributions where rs.routePolicy != .followsLevel || c.level == rank {
-            if let r = c.route { sawRoute = true; if routeId.map({ intensity(r) > intensity($0) }) ?? true { routeId = r } }
+        if !ratingFollows || !sawRating, let own = table.levelRating[levelRank], own >= 0,
+           rating < 0 || table.ratingUrgency[own] < table.ratingUrgency[rating] { rating = own }
+        for c in contributions where !routeFollows || c.level == rank {
+            if c.route >= 0 {
+                sawRoute = true
+                if route < 0 || table.routeIntensity[c.route] > table.routeIntensity[route] { route = c.route }
+            }
         }
-        if rs.routePolicy == .mostIntensive || !sawRoute, let own = level.route, routeId.map({ intensity(own) > intensity($0) }) ?? true { routeId = own }
-        return (rank, ratingId, routeId)
+        if !routeFollows || !sawRoute, let own = table.levelRoute[levelRank], own >= 0,
+           route < 0 || table.routeIntensity[own] > table.routeIntensity[route] { route = own }
+        return (rank, rating, route)
     }
 
     /// Decides one referral at `moment`. With `explain: false` the facts behind each firing are not
@@ -255,8 +323,10 @@ public final class Evaluator {
         var problems: [String] = []
         var fired: [Decision.Firing] = []
         load(record, &problems)
-        let (rank, ratingId, routeId) = decide(recording: true, explain: explain, &fired, &problems)
+        let (rank, ratingIndex, routeIndex) = decide(recording: true, explain: explain, &fired, &problems)
         let level = program.levelIndex[rank] ?? rs.levels[0]
+        let ratingId = ratingIndex < 0 ? nil : program.outcomes.ratingIds[ratingIndex]
+        let routeId = routeIndex < 0 ? nil : program.outcomes.routeIds[routeIndex]
 
         var ratingOutcome: Decision.RatingOutcome?
         var deadline: DateTime?
