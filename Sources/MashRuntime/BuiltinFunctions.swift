@@ -117,7 +117,7 @@ enum BuiltinFunctions {
                 switch t.zone {
                 case .local: zone = .none
                 case .offset: zone = .offset(t.offset ?? 0)
-                case .named(let id): zone = .named(id)
+                case .named(let id): zone = .named(id.name)
                 }
                 return DateTime.make(date: date, secondOfDay: t.secondOfDay, nanoseconds: t.nanoseconds, zone: zone).map(Value.dateTime) ?? .null
             }

@@ -8,9 +8,10 @@ public struct CellMatcher: Sendable {
     private let frame: @Sendable () -> Frame
 
     public init(_ code: CellTestCode) {
-        let compiler = Compiler(definitionCount: 0, localCount: 0, definitionCode: Compiler.DefinitionTable())
+        let compiler = Compiler(localCount: 0)
         test = compiler.compileCell(code)
-        frame = { Frame(localCount: 0, definitionCount: 0) }
+        let layout = compiler.layout
+        frame = { Frame(layout) }
     }
 
     public func matches(_ value: Value) -> Bool { test(value, frame()) }

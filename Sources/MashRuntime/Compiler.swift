@@ -6,10 +6,15 @@ import MashSyntax
 /// Turns checked expressions into closures, once per rule set. Constant sub-expressions are
 /// evaluated here, not per record.
 struct Compiler {
-    let definitionCount: Int
-    let localCount: Int
+    /// What frames for this code must hold; record paths are added as they are compiled.
+    let layout: FrameLayout
     /// Definitions are compiled lazily through this table so they can refer to each other.
     let definitionCode: DefinitionTable
+
+    init(localCount: Int, definitionCount: Int = 0, definitionCode: DefinitionTable = DefinitionTable()) {
+        layout = FrameLayout(localCount: localCount, definitionCount: definitionCount)
+        self.definitionCode = definitionCode
+    }
 
     final class DefinitionTable: @unchecked Sendable {
         // Written once while compiling, read only afterwards.
@@ -21,8 +26,71 @@ struct Compiler {
         if case .constant = e.node { return code }
         guard e.isConstant else { return code }
         // Folded: `duration("P6M")` or `2 * 12` is computed once here, not for every record.
-        let value = code(Frame(localCount: localCount, definitionCount: definitionCount))
+        let value = code(Frame(layout))
         return { _ in value }
+    }
+
+    /// The value of an expression the checker marked constant.
+    private func constant(_ e: TypedExpr) -> Value { compile(e)(Frame(layout)) }
+
+    /// Field slots from the root for `referral.dash_risk`-like chains (no lists on the way).
+    private static func staticPath(_ e: TypedExpr) -> [Int]? {
+        switch e.node {
+        case .root(let slot): return [slot]
+        case .field(let base, let slot, false): return staticPath(base).map { $0 + [slot] }
+        default: return nil
+        }
+    }
+
+    /// A comparison with a constant on one side, the commonest condition in a rule set
+    /// (`referral.marac = true`, `c.risk = "high"`, `referral.dash_ticks >= 14`): strings, booleans and
+    /// whole numbers are compared in place; anything else goes the general way, with the same result.
+    private func compileCompare(_ op: BinaryOperator, _ a: TypedExpr, _ b: TypedExpr) -> Code {
+        let flipped: BinaryOperator? = switch op {
+        case .less: .greater
+        case .lessOrEqual: .greaterOrEqual
+        case .greater: .less
+        case .greaterOrEqual: .lessOrEqual
+        case .equal, .notEqual: op
+        default: nil
+        }
+        if a.isConstant, !b.isConstant, let flipped { return compileCompare(flipped, b, a) }
+        let l = compile(a)
+        guard b.isConstant, !a.isConstant else {
+            let r = compile(b)
+            return { f in ValueOps.compare(op, l(f), r(f)) }
+        }
+        let c = constant(b)
+        switch c {
+        case .string(let cs):
+            return { f in
+                let x = l(f)
+                if case .string(let s) = x { return .boolean(ValueOps.holds(op, s < cs ? -1 : (s == cs ? 0 : 1))) }
+                return ValueOps.compare(op, x, c)
+            }
+        case .boolean(let cb) where op == .equal || op == .notEqual:
+            let equal = op == .equal
+            return { f in
+                let x = l(f)
+                if case .boolean(let v) = x { return .boolean((v == cb) == equal) }
+                return ValueOps.compare(op, x, c)
+            }
+        case .number(let cn):
+            return { f in
+                let x = l(f)
+                if case .number(let n) = x { return .boolean(ValueOps.holds(op, n < cn ? -1 : (n == cn ? 0 : 1))) }
+                return ValueOps.compare(op, x, c)
+            }
+        case .yearMonthDuration(let cm):
+            return { f in
+                let x = l(f)
+                if case .yearMonthDuration(let m) = x { return .boolean(ValueOps.holds(op, m < cm ? -1 : (m == cm ? 0 : 1))) }
+                return ValueOps.compare(op, x, c)
+            }
+        default:
+            break
+        }
+        return { f in ValueOps.compare(op, l(f), c) }
     }
 
     private func compileNode(_ e: TypedExpr) -> Code {
@@ -30,10 +98,16 @@ struct Compiler {
         case .constant(let v):
             return { _ in v }
         case .root(let slot):
-            return { f in f.record[slot] }
+            let k = layout.path([slot])
+            return { f in f.paths[k] }
         case .local(let slot):
             return { f in f.locals[slot] }
         case .field(let base, let slot, let projection):
+            if let path = Compiler.staticPath(e) {
+                // Resolved once per record by the frame.
+                let k = layout.path(path)
+                return { f in f.paths[k] }
+            }
             let b = compile(base)
             if projection {
                 return { f in
@@ -88,8 +162,7 @@ struct Compiler {
             let l = compile(a), r = compile(b)
             return { f in ValueOps.or(l(f)) { r(f) } }
         case .compare(let op, let a, let b):
-            let l = compile(a), r = compile(b)
-            return { f in ValueOps.compare(op, l(f), r(f)) }
+            return compileCompare(op, a, b)
         case .arithmetic(let op, let a, let b):
             let l = compile(a), r = compile(b)
             return { f in ValueOps.arithmetic(op, l(f), r(f)) }
@@ -102,6 +175,17 @@ struct Compiler {
             return { f in test(cx(f), f) }
         case .inItems(let x, let items):
             let cx = compile(x)
+            if items.allSatisfy(\.isConstant) {
+                // `c.category in ("cse", "cce")`: text compared in place, anything else the general way.
+                let values = items.map(constant)
+                let texts = values.compactMap { if case .string(let s) = $0 { return s }; return nil }
+                return { f in
+                    let v = cx(f)
+                    if case .string(let s) = v, texts.count == values.count { return .boolean(texts.contains(s)) }
+                    for c in values where ValueOps.matches(v, c).isTrue { return .boolean(true) }
+                    return .boolean(false)
+                }
+            }
             let cs = items.map { compile($0) }
             return { f in
                 let v = cx(f)
@@ -110,6 +194,21 @@ struct Compiler {
             }
         case .inList(let x, let list):
             let cx = compile(x), cl = compile(list)
+            if x.isConstant, case .string(let text) = constant(x) {
+                // `"neglect" in concern_categories`: the list's text items compared in place.
+                let v = Value.string(text)
+                return { f in
+                    guard case .list(let items) = cl(f) else { return .null }
+                    for item in items {
+                        switch item {
+                        case .string(let s): if s == text { return .boolean(true) }
+                        case .null: continue
+                        default: if ValueOps.matches(v, item).isTrue { return .boolean(true) }
+                        }
+                    }
+                    return .boolean(false)
+                }
+            }
             return { f in
                 let l = cl(f)
                 guard case .list = l else { return .null }
@@ -163,6 +262,12 @@ struct Compiler {
                 let i = NSDecimalNumber(decimal: n).intValue
                 let k = i > 0 ? i - 1 : items.count + i
                 return i != 0 && k >= 0 && k < items.count ? items[k] : .null
+            }
+        case .call(.count, let args) where args.count == 1:
+            let c = compile(args[0])
+            return { f in
+                guard case .list(let l) = c(f) else { return .null }
+                return .number(Decimal(l.count))
             }
         case .call(let builtin, let args):
             let cs = args.map { compile($0) }

@@ -1,31 +1,146 @@
 import MashSchema
 
-/// The mutable state of one evaluation: the record's slots, variables bound by `some`/`every` and
-/// filters, definitions already computed for this record, and the decision values escalation and
-/// disclosure conditions may read. One frame is reused across the records of a batch.
+/// What a compiled program's frames hold: how many variables and definitions, and which record paths
+/// (`referral.dash_risk`) its expressions read. Filled while compiling, read only afterwards.
+final class FrameLayout: @unchecked Sendable {
+    let localCount: Int
+    let definitionCount: Int
+    /// How many rules may fire at once (a program's rule count).
+    var ruleCount = 0
+    /// Each path is a field of its parent path's record, or of the root record when the parent is -1.
+    /// A parent always comes before its children.
+    private(set) var parents: [Int] = []
+    private(set) var slots: [Int] = []
+    private var index: [[Int]: Int] = [:]
+
+    init(localCount: Int, definitionCount: Int) {
+        self.localCount = localCount
+        self.definitionCount = definitionCount
+    }
+
+    /// The position of the path given as field slots from the root, added if new.
+    func path(_ fieldSlots: [Int]) -> Int {
+        if let i = index[fieldSlots] { return i }
+        let parent = fieldSlots.count == 1 ? -1 : path(Array(fieldSlots.dropLast()))
+        parents.append(parent)
+        slots.append(fieldSlots[fieldSlots.count - 1])
+        index[fieldSlots] = parents.count - 1
+        return parents.count - 1
+    }
+
+    var pathCount: Int { parents.count }
+
+    /// The paths grouped by parent, parents in order, so a frame reads each record's fields once.
+    var groups: (parents: [Int], starts: [Int], slots: [Int], targets: [Int]) {
+        var byParent: [Int: [Int]] = [:]
+        for (i, p) in parents.enumerated() { byParent[p, default: []].append(i) }
+        var result: (parents: [Int], starts: [Int], slots: [Int], targets: [Int]) = ([], [], [], [])
+        for p in byParent.keys.sorted() {
+            result.parents.append(p)
+            result.starts.append(result.targets.count)
+            for i in byParent[p]! { result.slots.append(slots[i]); result.targets.append(i) }
+        }
+        result.starts.append(result.targets.count)
+        return result
+    }
+}
+
+/// The mutable state of one evaluation: the record's slots, the values at the record paths the
+/// program reads (resolved once per record), variables bound by `some`/`every`, filters and `for`,
+/// definitions already computed for this record, and the decision values escalation and disclosure
+/// conditions may read. One frame is reused across the records of a batch.
 ///
-/// Dynamic exclusivity checks are off for its fields: every expression reads them, the checks were a
-/// visible cost, and a frame is only ever used by one evaluation on one thread at a time.
+/// Paths, variables and definitions live in memory the frame owns rather than in arrays: reading an
+/// array that is a class's property retains and releases its storage on every read, and expressions
+/// read these all the time. Dynamic exclusivity checks are off for the other fields for the same
+/// reason. A frame is only ever used by one evaluation on one thread at a time.
 final class Frame {
     @exclusivity(unchecked) var record: [Value] = []
-    @exclusivity(unchecked) var locals: [Value]
-    @exclusivity(unchecked) var definitions: [Value]
-    @exclusivity(unchecked) var definitionsDone: [Bool]
+    let paths: UnsafeMutablePointer<Value>
+    let locals: UnsafeMutablePointer<Value>
+    let definitions: UnsafeMutablePointer<Value>
+    let definitionsDone: UnsafeMutablePointer<Bool>
+    /// The rules that fired for this record, in rule order.
+    let fired: UnsafeMutablePointer<Int>
+    @exclusivity(unchecked) var firedCount = 0
+    private let ruleCount: Int
     @exclusivity(unchecked) var level: Value = .null
     @exclusivity(unchecked) var rating: Value = .null
     @exclusivity(unchecked) var route: Value = .null
     @exclusivity(unchecked) var deadline: Value = .null
     @exclusivity(unchecked) var request: Value = .null
+    private let pathCount: Int
+    private let localCount: Int
+    private let definitionCount: Int
+    private let groupCount: Int
+    private let groupParents: UnsafeMutablePointer<Int>
+    private let groupStarts: UnsafeMutablePointer<Int>
+    private let childSlots: UnsafeMutablePointer<Int>
+    private let childTargets: UnsafeMutablePointer<Int>
 
-    init(localCount: Int, definitionCount: Int) {
-        locals = Array(repeating: .null, count: localCount)
-        definitions = Array(repeating: .null, count: definitionCount)
-        definitionsDone = Array(repeating: false, count: definitionCount)
+    init(_ layout: FrameLayout) {
+        pathCount = layout.pathCount
+        ruleCount = layout.ruleCount
+        fired = .allocate(capacity: max(1, ruleCount))
+        localCount = layout.localCount
+        definitionCount = layout.definitionCount
+        paths = .allocate(capacity: max(1, pathCount))
+        paths.initialize(repeating: .null, count: pathCount)
+        locals = .allocate(capacity: max(1, localCount))
+        locals.initialize(repeating: .null, count: localCount)
+        definitions = .allocate(capacity: max(1, definitionCount))
+        definitions.initialize(repeating: .null, count: definitionCount)
+        definitionsDone = .allocate(capacity: max(1, definitionCount))
+        definitionsDone.initialize(repeating: false, count: definitionCount)
+        let groups = layout.groups
+        groupCount = groups.parents.count
+        func copy(_ a: [Int]) -> UnsafeMutablePointer<Int> {
+            let p = UnsafeMutablePointer<Int>.allocate(capacity: max(1, a.count))
+            p.initialize(from: a, count: a.count)
+            return p
+        }
+        groupParents = copy(groups.parents)
+        groupStarts = copy(groups.starts)
+        childSlots = copy(groups.slots)
+        childTargets = copy(groups.targets)
     }
 
+    deinit {
+        paths.deinitialize(count: pathCount); paths.deallocate()
+        locals.deinitialize(count: localCount); locals.deallocate()
+        definitions.deinitialize(count: definitionCount); definitions.deallocate()
+        definitionsDone.deallocate()
+        fired.deallocate()
+        groupParents.deallocate(); groupStarts.deallocate(); childSlots.deallocate(); childTargets.deallocate()
+    }
+
+    @inline(__always) func fire(_ rule: Int) {
+        guard firedCount < ruleCount else { return }
+        fired[firedCount] = rule
+        firedCount += 1
+    }
+
+    /// Starts a record: its paths are resolved (a field of a missing record is null), definitions
+    /// forgotten, decision values cleared.
     func reset(record: [Value]) {
         self.record = record
-        for i in definitionsDone.indices { definitionsDone[i] = false }
+        for g in 0..<groupCount {
+            let parent = groupParents[g]
+            func fill(_ fields: UnsafeBufferPointer<Value>) {
+                for k in groupStarts[g]..<groupStarts[g + 1] {
+                    let slot = childSlots[k]
+                    paths[childTargets[k]] = slot < fields.count ? fields[slot] : .null
+                }
+            }
+            if parent < 0 {
+                record.withUnsafeBufferPointer(fill)
+            } else if case .record(let fields) = paths[parent] {
+                fields.withUnsafeBufferPointer(fill)
+            } else {
+                fill(UnsafeBufferPointer(start: nil, count: 0))
+            }
+        }
+        for i in 0..<definitionCount { definitionsDone[i] = false }
         level = .null; rating = .null; route = .null; deadline = .null; request = .null
     }
 }

@@ -47,10 +47,16 @@ public struct Program: Sendable {
     let calendar: WorkingCalendar?
     let clockStart: Code?
     let rules: [Rule]
+    /// The rules' conditions chained into closures of up to 64 rules each, every one calling the next:
+    /// a closure calls what it captured without retaining it, where taking each condition out of an
+    /// array retained and released it, for every rule and referral. Writes the rules that fire into
+    /// the frame.
+    let ruleRunners: [@Sendable (Frame) -> Void]
     let tables: [Table]
     let escalations: [Escalation]
     let shares: [[Share]]
     let definitions: Compiler.DefinitionTable
+    let layout: FrameLayout
     let levelIndex: [Int: CheckedRuleSet.Level]
     let ratingIndex: [String: CheckedRuleSet.Rating]
     let routeLabels: [String: String]
@@ -61,15 +67,28 @@ public struct Program: Sendable {
         self.ruleSet = ruleSet
         self.stamp = stamp
         let table = Compiler.DefinitionTable()
-        let compiler = Compiler(definitionCount: ruleSet.definitions.count, localCount: ruleSet.localCount, definitionCode: table)
+        let compiler = Compiler(localCount: ruleSet.localCount, definitionCount: ruleSet.definitions.count, definitionCode: table)
         table.code = ruleSet.definitions.map { compiler.compile($0) }
         definitions = table
+        layout = compiler.layout
         calendar = ruleSet.calendar.flatMap(WorkingCalendar.init)
         clockStart = ruleSet.clockStart.map { compiler.compile($0) }
         func facts(_ paths: [FactPath]) -> [Fact] {
             paths.map { Fact(path: $0.path, code: compiler.compile($0.access), type: $0.fieldType) }
         }
         rules = ruleSet.rules.enumerated().map { i, r in Rule(index: i, condition: compiler.compile(r.condition), facts: facts(r.facts)) }
+        ruleRunners = stride(from: 0, to: rules.count, by: 64).map { [rules] start in
+            var next: @Sendable (Frame) -> Void = { _ in }
+            for rule in rules[start..<Swift.min(start + 64, rules.count)].reversed() {
+                let condition = rule.condition, index = rule.index, rest = next
+                next = { f in
+                    if condition(f).isTrue { f.fire(index) }
+                    rest(f)
+                }
+            }
+            return next
+        }
+        compiler.layout.ruleCount = rules.count
         tables = ruleSet.tables.enumerated().map { i, t in
             Table(index: i, condition: t.condition.map { compiler.compile($0) }, inputs: t.inputs.map { compiler.compile($0) },
                   rows: t.rows.map { $0.tests.map(compiler.compileCell) }, facts: facts(t.facts))
@@ -172,7 +191,7 @@ public final class Evaluator {
 
     init(program: Program) {
         self.program = program
-        self.frame = Frame(localCount: program.ruleSet.localCount, definitionCount: program.ruleSet.definitions.count)
+        self.frame = Frame(program.layout)
     }
 
     /// Decides one referral at `moment`. With `explain: false` the facts behind each firing are not
@@ -234,7 +253,10 @@ public final class Evaluator {
         }
         func levelId(_ rank: Int?) -> String { rank.flatMap { program.levelIndex[$0]?.id } ?? "?" }
 
-        for i in program.rules.indices where program.rules[i].condition(frame).isTrue {
+        frame.firedCount = 0
+        for run in program.ruleRunners { run(frame) }
+        for k in 0..<frame.firedCount {
+            let i = frame.fired[k]
             contributions.append(table.rules[i])
             if recording {
                 let r = rs.rules[i], rule = program.rules[i]

@@ -65,6 +65,19 @@ enum ValueOps {
         }
     }
 
+    /// Whether an ordering operator holds for a comparison result (-1, 0, 1).
+    @inline(__always) static func holds(_ op: BinaryOperator, _ c: Int) -> Bool {
+        switch op {
+        case .equal: return c == 0
+        case .notEqual: return c != 0
+        case .less: return c < 0
+        case .lessOrEqual: return c <= 0
+        case .greater: return c > 0
+        case .greaterOrEqual: return c >= 0
+        default: return false
+        }
+    }
+
     /// `v` within `lo..hi` with the given ends; the high end is computed only when the low one passes.
     static func inRange(_ v: Value, _ lo: Value, _ hi: () -> Value, _ lowClosed: Bool, _ highClosed: Bool) -> Value {
         and(compare(lowClosed ? .greaterOrEqual : .greater, v, lo)) { compare(highClosed ? .lessOrEqual : .less, v, hi()) }
@@ -152,7 +165,7 @@ enum ValueOps {
         switch d.zone {
         case .local: return .none
         case .offset: return .offset(d.offset)
-        case .named(let id): return .named(id)
+        case .named(let id): return .named(id.name)
         }
     }
 
@@ -253,7 +266,7 @@ enum ValueOps {
             case .date: return .date(date)
             case .time: return .time(t.timeOfDay)
             case .timeOffset: return t.isLocal ? .null : .dayTimeDuration(Decimal(Int(t.offset)))
-            case .timezone: if case .named(let id) = t.zone { return .string(id) }; return .null
+            case .timezone: if case .named(let id) = t.zone { return .string(id.name) }; return .null
             default: return .null
             }
         case (.time(let t), _):
@@ -262,7 +275,7 @@ enum ValueOps {
             case .minute: return .number(Decimal((t.secondOfDay / 60) % 60))
             case .second: return .number(Decimal(t.secondOfDay % 60) + Decimal(Int(t.nanoseconds)) / 1_000_000_000)
             case .timeOffset: return t.offset.map { .dayTimeDuration(Decimal(Int($0))) } ?? .null
-            case .timezone: if case .named(let id) = t.zone { return .string(id) }; return .null
+            case .timezone: if case .named(let id) = t.zone { return .string(id.name) }; return .null
             default: return .null
             }
         case (.dayTimeDuration(let s), _):

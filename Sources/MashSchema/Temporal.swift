@@ -2,9 +2,13 @@ import Foundation
 
 /// A calendar date without a time zone (FEEL `date`).
 public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
-    public let day: Int
+    // Stored small to keep `Value` small (see `ZoneName`); years are within ±999,999,999.
+    private let y: Int32
+    private let m: UInt8
+    private let d: UInt8
+    public var year: Int { Int(y) }
+    public var month: Int { Int(m) }
+    public var day: Int { Int(d) }
 
     public init?(year: Int, month: Int, day: Int) {
         guard (1...12).contains(month), Swift.abs(year) <= 999_999_999, day >= 1, day <= LocalDate.daysIn(month: month, year: year) else { return nil }
@@ -13,7 +17,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// For callers that have already made sure the date exists.
     private init(checkedYear year: Int, month: Int, day: Int) {
-        self.year = year; self.month = month; self.day = day
+        y = Int32(clamping: year); m = UInt8(clamping: month); d = UInt8(clamping: day)
     }
 
     /// Days since 1970-01-01 (proleptic Gregorian), from Howard Hinnant's `days_from_civil`.
@@ -34,11 +38,9 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
         let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
         let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        self.month = m
-        self.day = d
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        self.init(checkedYear: yoe + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
     }
 
     /// ISO weekday: 1 = Monday ... 7 = Sunday.
@@ -96,7 +98,40 @@ public enum TemporalZone: Sendable, Hashable {
     /// A fixed offset from UTC (`Z`, `+01:00`).
     case offset
     /// An IANA time zone (`@Europe/London`); the offset is the zone's at that moment.
-    case named(String)
+    case named(ZoneName)
+}
+
+/// An IANA zone's name, held as a number so that a date-time holds no text: a `Value` then needs no
+/// reference counting for dates and times and takes 24 bytes instead of 48, which halves the memory a
+/// record's fields take and every copy of a value. Names are interned once per process.
+public struct ZoneName: Sendable, Hashable, CustomStringConvertible {
+    private let index: UInt32
+
+    public init(_ name: String) { index = ZoneName.registry.intern(name) }
+
+    public var name: String { ZoneName.registry.name(index) }
+    public var description: String { name }
+
+    private final class Registry: @unchecked Sendable {
+        // Guarded by `lock`.
+        private let lock = NSLock()
+        private var names: [String] = []
+        private var indexes: [String: UInt32] = [:]
+
+        func intern(_ name: String) -> UInt32 {
+            lock.lock(); defer { lock.unlock() }
+            if let i = indexes[name] { return i }
+            names.append(name)
+            indexes[name] = UInt32(names.count - 1)
+            return UInt32(names.count - 1)
+        }
+
+        func name(_ index: UInt32) -> String {
+            lock.lock(); defer { lock.unlock() }
+            return names[Int(index)]
+        }
+    }
+    private static let registry = Registry()
 }
 
 /// An instant with the UTC offset it was written with (FEEL `date and time`), or a local wall-clock reading.
@@ -143,7 +178,7 @@ public struct DateTime: Sendable, Hashable, Comparable, CustomStringConvertible 
         case .offset(let o): return DateTime(seconds: wall - Int64(o), nanoseconds: nanoseconds, offset: o, zone: .offset)
         case .named(let id):
             guard let o = ZoneTable.offset(id, wall: wall) else { return nil }
-            return DateTime(seconds: wall - Int64(o), nanoseconds: nanoseconds, offset: o, zone: .named(id))
+            return DateTime(seconds: wall - Int64(o), nanoseconds: nanoseconds, offset: o, zone: .named(ZoneName(id)))
         }
     }
 
@@ -152,7 +187,7 @@ public struct DateTime: Sendable, Hashable, Comparable, CustomStringConvertible 
         switch zone {
         case .local, .offset: return DateTime(seconds: newSeconds, nanoseconds: newNanos, offset: offset, zone: zone)
         case .named(let id):
-            let o = ZoneTable.offsetAt(id, instant: newSeconds) ?? offset
+            let o = ZoneTable.offsetAt(id.name, instant: newSeconds) ?? offset
             return DateTime(seconds: newSeconds, nanoseconds: newNanos, offset: o, zone: zone)
         }
     }
@@ -254,14 +289,16 @@ public enum ZoneTable {
 
 /// A time of day (FEEL `time`): local, with an offset, or in an IANA zone.
 public struct TimeOfDay: Sendable, Hashable, CustomStringConvertible {
-    public let secondOfDay: Int
+    /// Stored in 32 bits to keep `Value` small (see `ZoneName`).
+    private let second: Int32
+    public var secondOfDay: Int { Int(second) }
     public let nanoseconds: Int32
     /// Offset from UTC in seconds; nil for a local time.
     public let offset: Int32?
     public let zone: TemporalZone
 
     public init(secondOfDay: Int, nanoseconds: Int32 = 0, offset: Int32? = nil, zone: TemporalZone = .local) {
-        self.secondOfDay = secondOfDay; self.nanoseconds = nanoseconds; self.offset = offset; self.zone = zone
+        self.second = Int32(clamping: secondOfDay); self.nanoseconds = nanoseconds; self.offset = offset; self.zone = zone
     }
 
     public init?(secondOfDay sod: Int, nanoseconds: Int32, zone parsed: ParsedZone) {
@@ -272,7 +309,7 @@ public struct TimeOfDay: Sendable, Hashable, CustomStringConvertible {
         case .named(let id):
             // A time has no date, so a zone's offset is taken on 1970-01-01.
             guard let o = ZoneTable.offset(id, wall: Int64(secondOfDay)) else { return nil }
-            self.init(secondOfDay: secondOfDay, nanoseconds: nanoseconds, offset: o, zone: .named(id))
+            self.init(secondOfDay: secondOfDay, nanoseconds: nanoseconds, offset: o, zone: .named(ZoneName(id)))
         }
     }
 
@@ -328,7 +365,7 @@ public struct TimeOfDay: Sendable, Hashable, CustomStringConvertible {
     static func suffix(_ zone: TemporalZone, _ offset: Int32) -> String {
         switch zone {
         case .local: return ""
-        case .named(let id): return "@" + id
+        case .named(let id): return "@" + id.name
         case .offset:
             if offset == 0 { return "Z" }
             let a = abs(offset)

@@ -115,6 +115,21 @@ import Testing
         ("list replace([1, 2, 3], 2, 4)", "[1, 4, 3]"), ("all(true)", "true"), ("string join(\"a\")", "\"a\""),
         ("1.23e4 = 12300", "true"), ("string length(\"\\uD83D\\uDCA9\")", "1"), ("\"\\U01F40E\" = \"🐎\"", "true"),
         ("floor(-1.56, 1)", "-1.6"),
+        // Comparisons with a constant are compiled to compare in place (either side, every operator,
+        // null and other kinds falling back to the general rule): each must give FEEL's value.
+        ("dash_risk = \"high\"", "true"), ("\"high\" = dash_risk", "true"), ("dash_risk != \"high\"", "false"),
+        ("id < \"Y\"", "true"), ("\"Y\" > id", "true"), ("id >= \"Y\"", "false"), ("\"X\" <= id", "true"),
+        ("child.mobile = false", "true"), ("false = child.mobile", "true"), ("child.mobile != false", "false"),
+        ("child.age_months >= 3", "true"), ("3 <= child.age_months", "true"), ("child.age_months > 2.5", "true"),
+        ("child.age_months = 3.0", "true"), ("child.age_months != 3", "false"), ("4 > child.age_months", "true"),
+        ("child.age < 1", "null"), ("child.age = 1", "false"), ("1 != child.age", "true"), ("child.age = null", "true"),
+        ("years and months duration(child.date_of_birth, date(\"2026-03-02\")) < duration(\"P6M\")", "true"),
+        ("duration(\"P3M\") = years and months duration(child.date_of_birth, date(\"2026-03-02\"))", "true"),
+        // `in` a list of constants, and a constant `in` a list: text compared in place.
+        ("id in (\"X\", \"Y\")", "true"), ("id in (\"Y\", \"Z\")", "false"), ("tags[3] in (\"a\", \"b\")", "false"), ("dash_risk in (\"standard\", \"medium\")", "false"),
+        ("child.age_months in (1, 3)", "true"), ("\"neglect\" in concerns.category", "true"),
+        ("\"minor\" in concerns.severity", "true"), ("\"a\" in tags[item != \"a\"]", "false"),
+        ("count(concerns) > 1", "true"), ("count(tags) = 2", "true"),
     ]
 
     @Test(arguments: values)
@@ -139,6 +154,7 @@ import Testing
         ("child.age_months + \"x\"", "null"), ("concerns = 1", "null"),
         ("not(1)", "null"), ("1 and true", "null"), ("false and 1", "false"), ("some c in dash_risk satisfies c = 1", "null"),
         ("1 in [1..2] and [1..2]", "null"), ("upper case(1)", "null"), ("true in [false, 2]", "false"), ("if \"abc\" then 1 else 2", "null"),
+        ("id = 1", "null"), ("child.age_months = \"3\"", "null"), ("1 < child.mobile", "null"), ("child.mobile = 1", "null"),
     ]
 
     @Test(arguments: typeWarnings)
