@@ -93,8 +93,8 @@ struct DryRunCommand: ParsableCommand {
         let (storeFrom, storeTo) = (dryRun.from, dryRun.to)
         for path in stores {
             let store = try ReferralStore(path: path)
-            try dryRun.addDocuments(origin: path, decoder: reader.decoder, workers: workers, progress: progress.update) { body in
-                try store.forEachDocument(from: storeFrom, to: storeTo) { _, document in body(document) }
+            try dryRun.addDocumentBytes(origin: path, decoder: reader.decoder, workers: workers, progress: progress.update) { body in
+                try store.forEachDocumentBytes(from: storeFrom, to: storeTo, body)
             }
         }
         progress.finish()

@@ -190,6 +190,21 @@ public struct DryRun {
     public mutating func addDocuments(origin: String, decoder: RecordDecoder, workers: Int, batchBytes: Int = 64 << 20,
                                       progress: (@Sendable (Int) -> Void)? = nil,
                                       _ forEach: ((String) -> Void) throws -> Void) rethrows {
+        try addDocumentBytes(origin: origin, decoder: decoder, workers: workers, batchBytes: batchBytes, progress: progress) { body in
+            try withoutActuallyEscaping(body) { body in
+                try forEach { document in
+                    var document = document
+                    document.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+                }
+            }
+        }
+    }
+
+    /// `addDocuments` for documents given as their UTF-8 bytes, valid during the call (as a store
+    /// gives them, without making a `String` of each).
+    public mutating func addDocumentBytes(origin: String, decoder: RecordDecoder, workers: Int, batchBytes: Int = 64 << 20,
+                                          progress: (@Sendable (Int) -> Void)? = nil,
+                                          _ forEach: ((UnsafeRawBufferPointer) -> Void) throws -> Void) rethrows {
         final class Pending: @unchecked Sendable {
             // Written only by the serial queue's current batch, read after `group.wait()`.
             var part: DryRun
@@ -219,7 +234,7 @@ public struct DryRun {
             merge(pending.part)
         }
         try forEach { document in
-            batch.append(contentsOf: document.utf8)
+            batch.append(contentsOf: document)
             batch.append(UInt8(ascii: "\n"))
             if batch.count > batchBytes { hand() }
         }

@@ -111,16 +111,35 @@ public final class ReferralStore {
 
     /// Every referral document, oldest first, optionally received in [from, to) (UTC dates).
     public func forEachDocument(from: LocalDate? = nil, to: LocalDate? = nil, _ body: (String, String) -> Void) throws {
-        var sql = "SELECT id, document FROM referral"
+        let (sql, arguments) = Self.select("id, document", from: from, to: to)
+        try db.read { db in
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try cursor.next() { body(row[0], row[1]) }
+        }
+    }
+
+    /// The same documents in the same order, as the stored bytes (UTF-8 JSON), valid only during the
+    /// call: nothing is copied into a `String` first. For reading a whole store, as a dry-run does.
+    public func forEachDocumentBytes(from: LocalDate? = nil, to: LocalDate? = nil, _ body: (UnsafeRawBufferPointer) -> Void) throws {
+        let (sql, arguments) = Self.select("document", from: from, to: to)
+        try db.read { db in
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try cursor.next() {
+                try row.withUnsafeData(atIndex: 0) { data in
+                    (data ?? Data()).withUnsafeBytes(body)
+                }
+            }
+        }
+    }
+
+    private static func select(_ columns: String, from: LocalDate?, to: LocalDate?) -> (String, StatementArguments) {
+        var sql = "SELECT \(columns) FROM referral"
         var conditions: [String] = [], arguments: [DatabaseValueConvertible] = []
         if let from { conditions.append("received >= ?"); arguments.append(from.description) }
         if let to { conditions.append("received < ?"); arguments.append(to.description) }
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY received, id"
-        try db.read { db in
-            let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
-            while let row = try cursor.next() { body(row["id"], row["document"]) }
-        }
+        return (sql, StatementArguments(arguments))
     }
 
     /// Reads the store's referrals back through the schema: each one decoded or rejected.

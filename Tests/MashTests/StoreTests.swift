@@ -50,6 +50,17 @@ import Testing
             if case .success(let r) = $0 { ids.append(r.id) }
         }
         #expect(Set(ids).count == 39)
+        // The bytes a dry-run reads are the same documents in the same order, with or without a range.
+        var documents: [String] = [], bytes: [String] = []
+        try store.forEachDocument { _, d in documents.append(d) }
+        try store.forEachDocumentBytes { bytes.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(bytes.count == 39)
+        #expect(bytes == documents)
+        let from = try #require(LocalDate(year: 2025, month: 6, day: 1))
+        documents = []; bytes = []
+        try store.forEachDocument(from: from) { _, d in documents.append(d) }
+        try store.forEachDocumentBytes(from: from) { bytes.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(bytes == documents)
     }
 
     @Test func aDecisionCanBeReproducedFromTheLogAlone() throws {

@@ -142,8 +142,8 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.startMeasurement()
             var dryRun = DryRun(baseline: base, candidate: cand, at: moment)
             let referrals = try! ReferralStore(path: path)
-            dryRun.addDocuments(origin: path, decoder: decoder, workers: workers) { body in
-                try! referrals.forEachDocument { _, document in body(document) }
+            dryRun.addDocumentBytes(origin: path, decoder: decoder, workers: workers) { body in
+                try! referrals.forEachDocumentBytes(body)
             }
             blackHole(DryRunOutput.json(dryRun.report()))
             benchmark.stopMeasurement()
