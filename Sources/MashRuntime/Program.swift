@@ -38,9 +38,49 @@ public struct Program: Sendable {
         let resolvedAt: Code?
     }
 
+    /// A share rule, with the parts of its answer that do not depend on the request written once.
     struct Share: Sendable {
         let condition: Code?
+        let answer: Decision.DisclosureAnswer.Answer
+        let approvalBy: String?
+        let requires: [String]
+        let mustRecord: [String]
+        let reason: String
+
+        init(_ share: CheckedRuleSet.Disclosure.Share, of policy: CheckedRuleSet.Disclosure, condition: Code?) {
+            self.condition = condition
+            var requires: [String] = []
+            var mustRecord = [Program.recordTheDecision]
+            var answer = Decision.DisclosureAnswer.Answer.permit
+            for requirement in share.requirements {
+                switch requirement {
+                case .approval:
+                    requires.append("approval by the \(policy.decidedBy.label)")
+                    mustRecord.append("who approved the disclosure")
+                    answer = .needsApproval
+                case .consent:
+                    requires.append("consent")
+                    mustRecord.append("the consent given")
+                    if answer == .permit { answer = .needsConsent }
+                case .consentOrRationale:
+                    requires.append("consent, or a recorded reason to share without it")
+                    mustRecord.append("the consent given, or why consent was not sought")
+                    if answer == .permit { answer = .needsConsent }
+                case .rationale:
+                    requires.append("a recorded rationale")
+                    mustRecord.append("the rationale for sharing")
+                }
+            }
+            self.answer = answer
+            self.requires = requires
+            self.mustRecord = mustRecord
+            approvalBy = share.requirements.contains(.approval) ? policy.decidedBy.label : nil
+            let conditionText = share.condition == nil ? "" : " and its condition holds"
+            reason = "share rule for \(share.category) with \(share.audience)\(share.purpose.map { " for \($0)" } ?? "")\(conditionText)"
+        }
     }
+
+    static let recordTheDecision = "the decision and the reason for it, whether or not the information is shared"
 
     public let ruleSet: CheckedRuleSet
     public let stamp: Decision.Stamp
@@ -58,7 +98,6 @@ public struct Program: Sendable {
     let definitions: Compiler.DefinitionTable
     let layout: FrameLayout
     let levelIndex: [Int: CheckedRuleSet.Level]
-    let ratingIndex: [String: CheckedRuleSet.Rating]
     let routeLabels: [String: String]
     /// Outcomes as small integers, so deciding compares and copies no text.
     let outcomes: OutcomeTable
@@ -98,9 +137,8 @@ public struct Program: Sendable {
                        currentStage: e.currentStage.map { compiler.compile($0) }, currentSince: e.currentSince.map { compiler.compile($0) },
                        resolvedAt: e.resolvedAt.map { compiler.compile($0) })
         }
-        shares = ruleSet.disclosures.map { d in d.shares.map { Share(condition: $0.condition.map { compiler.compile($0) }) } }
+        shares = ruleSet.disclosures.map { d in d.shares.map { Share($0, of: d, condition: $0.condition.map { compiler.compile($0) }) } }
         levelIndex = Dictionary(ruleSet.levels.map { ($0.rank, $0) }, uniquingKeysWith: { a, _ in a })
-        ratingIndex = Dictionary(ruleSet.ratings.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         outcomes = OutcomeTable(ruleSet)
         routeLabels = Dictionary(ruleSet.routes.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
     }
@@ -125,6 +163,9 @@ struct OutcomeTable: Sendable {
         let route: Int
     }
     let ratingIds: [String]
+    /// The declared rating for each id (nil for one the rule set does not declare), and its clock as text.
+    let ratings: [CheckedRuleSet.Rating?]
+    let clockText: [String?]
     /// Lower is more urgent; an id the rule set does not declare is the least urgent.
     let ratingUrgency: [Int]
     let routeIds: [String]
@@ -166,6 +207,8 @@ struct OutcomeTable: Sendable {
             routes[level.rank] = route(level.route)
         }
         levelIds = ids; levelRating = ratings; levelRoute = routes
+        self.ratings = ratingIds.map { id in rs.ratings.first { $0.id == id } }
+        clockText = self.ratings.map { $0?.clock?.description }
         fallbackLevel = rs.levels[0].rank
         self.ratingIds = ratingIds; self.ratingUrgency = ratingUrgency
         self.routeIds = routeIds; self.routeIntensity = routeIntensity
@@ -352,7 +395,7 @@ public final class Evaluator {
 
         var ratingOutcome: Decision.RatingOutcome?
         var deadline: DateTime?
-        if let ratingId, let rating = program.ratingIndex[ratingId] {
+        if ratingIndex >= 0, let rating = program.outcomes.ratings[ratingIndex] {
             if let clock = rating.clock, let code = program.clockStart {
                 if case .dateTime(let start) = code(frame) {
                     deadline = add(clock, to: start)
@@ -360,7 +403,7 @@ public final class Evaluator {
                     problems.append("the response clock cannot start: the record has no start time for it")
                 }
             }
-            ratingOutcome = .init(id: rating.id, label: rating.label, clock: rating.clock?.description, deadline: deadline?.description)
+            ratingOutcome = .init(id: rating.id, label: rating.label, clock: program.outcomes.clockText[ratingIndex], deadline: deadline?.description)
         }
         let route = routeId.map { id in Decision.Named(id: id, label: program.routeLabels[id]) }
 
@@ -435,7 +478,7 @@ public final class Evaluator {
             let agency = text(fields.agency) ?? "", category = text(fields.category) ?? "", audience = text(fields.audience) ?? ""
             let purpose = text(fields.purpose)
             let requestId = text(fields.id) ?? "#\(n + 1)"
-            let recordDecision = "the decision and the reason for it, whether or not the information is shared"
+            let recordDecision = Program.recordTheDecision
             func deny(_ reason: String, _ location: String?) -> Decision.DisclosureAnswer {
                 .init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose, answer: .deny, form: nil,
                       approvalBy: nil, requires: [], mustRecord: [recordDecision], reason: reason, location: location)
@@ -457,34 +500,11 @@ public final class Evaluator {
             var answered = false
             for (s, share) in policy.shares.enumerated() {
                 guard share.category == category, share.audience == audience, share.purpose == nil || share.purpose == purpose else { continue }
-                if let c = program.shares[p][s].condition, !c(frame).isTrue { continue }
-                var requires: [String] = []
-                var mustRecord = [recordDecision]
-                var answer = Decision.DisclosureAnswer.Answer.permit
-                for requirement in share.requirements {
-                    switch requirement {
-                    case .approval:
-                        requires.append("approval by the \(policy.decidedBy.label)")
-                        mustRecord.append("who approved the disclosure")
-                        answer = .needsApproval
-                    case .consent:
-                        requires.append("consent")
-                        mustRecord.append("the consent given")
-                        if answer == .permit { answer = .needsConsent }
-                    case .consentOrRationale:
-                        requires.append("consent, or a recorded reason to share without it")
-                        mustRecord.append("the consent given, or why consent was not sought")
-                        if answer == .permit { answer = .needsConsent }
-                    case .rationale:
-                        requires.append("a recorded rationale")
-                        mustRecord.append("the rationale for sharing")
-                    }
-                }
-                let conditionText = share.condition == nil ? "" : " and its condition holds"
-                answers.append(.init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose, answer: answer,
-                                     form: share.form.rawValue, approvalBy: share.requirements.contains(.approval) ? policy.decidedBy.label : nil,
-                                     requires: requires, mustRecord: mustRecord,
-                                     reason: "share rule for \(category) with \(audience)\(share.purpose.map { " for \($0)" } ?? "")\(conditionText)",
+                let compiled = program.shares[p][s]
+                if let c = compiled.condition, !c(frame).isTrue { continue }
+                answers.append(.init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose,
+                                     answer: compiled.answer, form: share.form.rawValue, approvalBy: compiled.approvalBy,
+                                     requires: compiled.requires, mustRecord: compiled.mustRecord, reason: compiled.reason,
                                      location: share.location))
                 answered = true
                 break

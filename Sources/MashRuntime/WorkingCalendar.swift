@@ -11,15 +11,40 @@ import MashSchema
 public struct WorkingCalendar: Sendable {
     public let spec: CalendarSpec
     private let zone: TimeZone
+    /// The zone's offsets from 1970 to 2100, read from the time-zone database once: `offsets[i]`
+    /// holds from `transitions[i - 1]` (inclusive) to `transitions[i]`. Adding a clock asks for the
+    /// offset at every step, and asking ICU each time (behind a lock) was an eighth of deciding.
+    private let transitions: [Int64]
+    private let offsets: [Int32]
+    private static let tableEnd: Int64 = 4_102_444_800 // 2100-01-01T00:00:00Z
 
     public init?(_ spec: CalendarSpec) {
         guard let zone = TimeZone(identifier: spec.timeZone) else { return nil }
         self.spec = spec
         self.zone = zone
+        var at = Date(timeIntervalSince1970: 0)
+        var transitions: [Int64] = [], offsets = [Int32(zone.secondsFromGMT(for: at))]
+        while transitions.count < 10_000, let next = zone.nextDaylightSavingTimeTransition(after: at), next > at,
+              next.timeIntervalSince1970 < TimeInterval(WorkingCalendar.tableEnd) {
+            transitions.append(Int64(next.timeIntervalSince1970.rounded(.down)))
+            offsets.append(Int32(zone.secondsFromGMT(for: next)))
+            at = next
+        }
+        self.transitions = transitions
+        self.offsets = offsets
     }
 
     public func offset(at seconds: Int64) -> Int32 {
-        Int32(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
+        guard seconds >= 0, seconds < WorkingCalendar.tableEnd else {
+            return Int32(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
+        }
+        // The number of transitions at or before `seconds`.
+        var low = 0, high = transitions.count
+        while low < high {
+            let mid = (low + high) / 2
+            if transitions[mid] <= seconds { low = mid + 1 } else { high = mid }
+        }
+        return offsets[low]
     }
 
     /// The same instant, written with the calendar's offset at that instant.

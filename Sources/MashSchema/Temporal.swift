@@ -56,6 +56,23 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses `YYYY-MM-DD`; the year may have more digits and a minus sign (`-0044-03-15`), as in XML Schema.
     public static func parse(_ s: String) -> LocalDate? {
+        // `YYYY-MM-DD`, the shape records use, read byte by byte; anything else the general way.
+        var copy = s
+        let fast: LocalDate?? = copy.withUTF8 { b in
+            guard b.count == 10, b[4] == 45, b[7] == 45 else { return .none }
+            func number(_ from: Int, _ to: Int) -> Int? {
+                var v = 0
+                for i in from..<to {
+                    let d = Int(b[i]) - 48
+                    guard d >= 0, d <= 9 else { return nil }
+                    v = v * 10 + d
+                }
+                return v
+            }
+            guard let y = number(0, 4), let m = number(5, 7), let d = number(8, 10) else { return .some(nil) }
+            return .some(LocalDate(year: y, month: m, day: d))
+        }
+        if let fast { return fast }
         var text = Substring(s)
         let negative = text.hasPrefix("-")
         if negative { text = text.dropFirst() }
@@ -259,6 +276,18 @@ public struct DateTime: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     public var description: String {
         let (date, sod) = local
+        let a = abs(offset)
+        if nanoseconds == 0, zone == .offset, date.year >= 0, date.year <= 9999, a % 60 == 0, a < 100 * 3600 {
+            // The shape decisions are full of (`2026-03-02T09:15:00Z`, `...+01:00`), written as bytes.
+            return String(unsafeUninitializedCapacity: 25) { b in
+                func two(_ v: Int, _ i: Int) { b[i] = UInt8(48 + v / 10); b[i + 1] = UInt8(48 + v % 10) }
+                two(date.year / 100, 0); two(date.year % 100, 2); b[4] = 45; two(date.month, 5); b[7] = 45; two(date.day, 8)
+                b[10] = 84; two(sod / 3600, 11); b[13] = 58; two(sod / 60 % 60, 14); b[16] = 58; two(sod % 60, 17)
+                if offset == 0 { b[19] = 90; return 20 }
+                b[19] = offset < 0 ? 45 : 43; two(Int(a / 3600), 20); b[22] = 58; two(Int(a / 60 % 60), 23)
+                return 25
+            }
+        }
         return "\(date)T" + TimeOfDay.clock(sod, nanoseconds) + TimeOfDay.suffix(zone, offset)
     }
 }

@@ -31,4 +31,25 @@ import Testing
         let due = Self.calendar.add(ClockSpec(amount: amount, working: working, unit: unit), to: from)
         #expect(due?.description == expected)
     }
+
+    /// The calendar keeps each zone's offsets in a table read once; it must agree with the time-zone
+    /// database at every hour and on both sides of every change, in zones with summer time, with
+    /// half-hour summer time, with none, and south of the equator; outside the table it asks the database.
+    @Test(arguments: ["Europe/London", "Australia/Lord_Howe", "Asia/Kolkata", "America/Sao_Paulo", "America/New_York"])
+    func offsetsAgreeWithTheTimeZoneDatabase(_ identifier: String) throws {
+        let calendar = try #require(WorkingCalendar(CalendarSpec(timeZone: identifier, workingDays: [1, 2, 3, 4, 5],
+                                                                 dayStart: 9 * 3600, dayEnd: 17 * 3600, holidays: [])))
+        let zone = try #require(TimeZone(identifier: identifier))
+        func database(_ s: Int64) -> Int32 { Int32(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(s)))) }
+        var mismatches: [Int64] = []
+        // Every hour of 2024 to 2027, and each second either side of each hour (a change falls on one).
+        for hour in stride(from: Int64(1_704_067_200), to: 1_830_297_600, by: 3600) {
+            for s in [hour - 1, hour, hour + 1] where calendar.offset(at: s) != database(s) { mismatches.append(s) }
+        }
+        // Far past and future, in and outside the table.
+        for s: Int64 in [0, 86_400 * 365 * 10, 4_102_444_799, 4_102_444_800, 5_000_000_000, -1_000_000] where calendar.offset(at: s) != database(s) {
+            mismatches.append(s)
+        }
+        #expect(mismatches.isEmpty, "\(identifier): \(mismatches.prefix(5))")
+    }
 }

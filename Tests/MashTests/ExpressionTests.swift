@@ -165,6 +165,16 @@ import Testing
         #expect(outcome.value.map { ValueText.render($0) } == expected)
     }
 
+    /// Date-times are written as FEEL and ISO 8601 write them; the common shapes take a faster way
+    /// than the rest, and every shape must come out the same as it was read.
+    @Test(arguments: ["2026-03-02T09:15:00Z", "2026-07-02T09:15:00+01:00", "1999-12-31T23:59:59-05:30", "0005-01-01T00:00:00Z",
+                      "9999-12-31T23:59:59+14:00", "2026-03-02T09:15:00.5Z", "2026-03-02T09:15:00+05:30:15",
+                      "2026-03-02T09:15:00@Europe/London", "-0044-03-15T12:00:00Z", "10000-01-01T00:00:00Z"])
+    func dateTimesAreWrittenAsRead(_ text: String) throws {
+        let t = try #require(DateTime.parse(text))
+        #expect(t.description == text)
+    }
+
     @Test(arguments: errors)
     func rejects(_ expression: String, _ code: String) {
         let outcome = Self.run(expression)
