@@ -108,6 +108,13 @@ struct Compiler {
                 let k = layout.path(path)
                 return { f in f.paths[k] }
             }
+            if !projection, case .local(let local) = base.node {
+                // `c.category` inside `some c in ...`: read straight from the variable.
+                return { f in
+                    if case .record(let fields) = f.locals[local], slot < fields.count { return fields[slot] }
+                    return .null
+                }
+            }
             let b = compile(base)
             if projection {
                 return { f in

@@ -123,8 +123,12 @@ final class Frame {
     /// Starts a record: its paths are resolved (a field of a missing record is null), definitions
     /// forgotten, decision values cleared.
     func reset(record: [Value]) {
+        // The same record again (a dry-run asks for its clock start, then its outcome): arrays are
+        // values, so the same storage means the same fields, and the paths already hold them.
+        let same = !record.isEmpty && record.count == self.record.count
+            && record.withUnsafeBufferPointer({ $0.baseAddress }) == self.record.withUnsafeBufferPointer({ $0.baseAddress })
         self.record = record
-        for g in 0..<groupCount {
+        for g in 0..<groupCount where !same {
             let parent = groupParents[g]
             func fill(_ fields: UnsafeBufferPointer<Value>) {
                 for k in groupStarts[g]..<groupStarts[g + 1] {

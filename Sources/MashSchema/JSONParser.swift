@@ -105,6 +105,25 @@ public struct JSONParser {
         }
     }
 
+    /// A whole number of at most 18 digits without a fraction or exponent (`7`, `-12`), read in place;
+    /// nil, and nothing consumed, for anything else, which `number()` then reads.
+    fileprivate mutating func wholeNumber() -> Int? {
+        var k = i
+        let negative = b[k] == UInt8(ascii: "-")
+        if negative { k += 1 }
+        let first = k
+        var v = 0
+        while k < b.count, b[k] >= UInt8(ascii: "0"), b[k] <= UInt8(ascii: "9"), k - first < 18 {
+            v = v * 10 + Int(b[k] - UInt8(ascii: "0"))
+            k += 1
+        }
+        let digits = k - first
+        guard digits > 0, digits < 18, !(digits > 1 && b[first] == UInt8(ascii: "0")), !(negative && v == 0) else { return nil }
+        if k < b.count, b[k] == UInt8(ascii: ".") || b[k] == UInt8(ascii: "e") || b[k] == UInt8(ascii: "E") || (b[k] >= UInt8(ascii: "0") && b[k] <= UInt8(ascii: "9")) { return nil }
+        i = k
+        return negative ? -v : v
+    }
+
     fileprivate mutating func number() throws -> String {
         let start = i
         if b[i] == UInt8(ascii: "-") { i += 1 }
@@ -213,9 +232,20 @@ public struct DirectRecordDecoder: Sendable {
         }
     }
 
+    /// An enumeration's values, matched as bytes; a match gives the decoder's own copy of the text, so
+    /// no text is made per field, and decoders on different threads share no reference counts.
+    final class Values: Sendable {
+        let bytes: [[UInt8]]
+        let texts: [String]
+        init(_ values: [String]) {
+            bytes = values.map { Array($0.utf8) }
+            texts = values.map { String(decoding: Array($0.utf8), as: UTF8.self) }
+        }
+    }
+
     indirect enum Kind: Sendable {
         case string, number, boolean, date, dateTime, duration
-        case enumeration([String])
+        case enumeration(Values)
         case list(Kind)
         case record(Shape)
         init(_ t: FieldType) {
@@ -226,7 +256,7 @@ public struct DirectRecordDecoder: Sendable {
             case .date: self = .date
             case .dateTime: self = .dateTime
             case .duration: self = .duration
-            case .enumeration(let v): self = .enumeration(v)
+            case .enumeration(let v): self = .enumeration(Values(v))
             case .list(let e): self = .list(Kind(e))
             case .record(let r): self = .record(Shape(r))
             }
@@ -275,8 +305,9 @@ extension JSONParser {
             guard b[i] == UInt8(ascii: "\""), let s = try? string() else { return nil }
             return .string(s)
         case .number:
-            guard b[i] == UInt8(ascii: "-") || (b[i] >= UInt8(ascii: "0") && b[i] <= UInt8(ascii: "9")),
-                  let text = try? number(), let d = Decimal(string: text) else { return nil }
+            guard b[i] == UInt8(ascii: "-") || (b[i] >= UInt8(ascii: "0") && b[i] <= UInt8(ascii: "9")) else { return nil }
+            if let whole = wholeNumber() { return .number(Decimal(whole)) }
+            guard let text = try? number(), let d = Decimal(string: text) else { return nil }
             return .number(d)
         case .boolean:
             if b[i] == UInt8(ascii: "t") { return (try? literal("true")).map { .boolean(true) } }
@@ -293,8 +324,14 @@ extension JSONParser {
             if let m = d.months { return .yearMonthDuration(m) }
             return .dayTimeDuration(d.seconds ?? 0)
         case .enumeration(let values):
-            guard b[i] == UInt8(ascii: "\""), let s = try? string(), values.contains(s) else { return nil }
-            return .string(s)
+            guard b[i] == UInt8(ascii: "\"") else { return nil }
+            var end = i + 1
+            while end < b.count, b[end] != UInt8(ascii: "\""), b[end] != UInt8(ascii: "\\") { end += 1 }
+            guard end < b.count, b[end] == UInt8(ascii: "\"") else { return nil }
+            let text = UnsafeBufferPointer(rebasing: b[(i + 1)..<end])
+            guard let k = values.bytes.firstIndex(where: { $0.count == text.count && $0.elementsEqual(text) }) else { return nil }
+            i = end + 1
+            return .string(values.texts[k])
         case .list(let element):
             guard b[i] == UInt8(ascii: "[") else { return nil }
             i += 1
@@ -314,8 +351,13 @@ extension JSONParser {
         case .record(let shape):
             guard b[i] == UInt8(ascii: "{") else { return nil }
             i += 1
-            var slots = [Value](repeating: .null, count: shape.names.count)
-            var seen = [Bool](repeating: false, count: shape.names.count)
+            let count = shape.names.count
+            guard count <= 64 else { return nil }
+            var slots = [Value](repeating: .null, count: count)
+            // Which fields have been read, as bits; records of more than 64 fields go the general way.
+            var seen: UInt64 = 0
+            // Keys usually come in the same order as the schema's fields: try the next one first.
+            var next = 0
             skipSpace()
             if i < b.count, b[i] == UInt8(ascii: "}") {
                 i += 1
@@ -329,7 +371,10 @@ extension JSONParser {
                     while end < b.count, b[end] != UInt8(ascii: "\""), b[end] != UInt8(ascii: "\\") { end += 1 }
                     guard end < b.count, b[end] == UInt8(ascii: "\"") else { return nil }
                     let key = UnsafeBufferPointer(rebasing: b[start..<end])
-                    guard let slot = shape.names.firstIndex(where: { $0.count == key.count && $0.elementsEqual(key) }), !seen[slot] else { return nil }
+                    func named(_ k: Int) -> Bool { shape.names[k].count == key.count && shape.names[k].elementsEqual(key) }
+                    guard let slot = next < count && named(next) ? next : shape.names.indices.first(where: named),
+                          seen & (1 << UInt64(slot)) == 0 else { return nil }
+                    next = slot + 1
                     i = end + 1
                     skipSpace()
                     guard i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
@@ -338,7 +383,7 @@ extension JSONParser {
                     guard let v = direct(shape.kinds[slot]) else { return nil }
                     if case .null = v, !shape.optional[slot] { return nil }
                     slots[slot] = v
-                    seen[slot] = true
+                    seen |= 1 << UInt64(slot)
                     skipSpace()
                     guard i < b.count else { return nil }
                     if b[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -346,7 +391,7 @@ extension JSONParser {
                     return nil
                 }
             }
-            for k in 0..<slots.count where !seen[k] && !shape.optional[k] { return nil }
+            for k in 0..<count where seen & (1 << UInt64(k)) == 0 && !shape.optional[k] { return nil }
             return .record(slots)
         }
     }

@@ -119,4 +119,43 @@ import Testing
         let taken = Self.lines.map { line in Array(line.utf8).withUnsafeBufferPointer { fast.decode($0) != nil } }
         #expect(taken == Array(repeating: true, count: 5) + Array(repeating: false, count: Self.lines.count - 5))
     }
+
+    /// Whole numbers and enumeration values are read in place by the direct decoder; every shape of
+    /// number and every spelling of a value must come out as the general decoder makes it, down to
+    /// the text a decision would show.
+    @Test(arguments: [
+        ("0", true), ("12", true), ("-12", true), ("99999999999999999", true), ("123456789012345678", true),
+        ("1234567890123456789012", true), ("-0", true), ("7.0", true), ("7e1", true), ("-1.25E-3", true),
+        ("012", false), ("1.", false), ("-", false), ("1e", false),
+    ])
+    func numbersDecodeAlike(_ number: String, _ valid: Bool) throws {
+        try agree(#"{"id": "N", "received": "2026-03-02T09:15:00Z", "concerns": [], "child": {"age": \#(number)}}"#, valid: valid)
+    }
+
+    @Test(arguments: [
+        (#""neglect""#, true), (#""neglect""#, true), (#""domestic_abuse""#, true), (#""negle""#, false),
+        (#""neglect ""#, false), (#""NEGLECT""#, false), ("7", false),
+    ])
+    func enumerationValuesDecodeAlike(_ category: String, _ valid: Bool) throws {
+        try agree(#"{"id": "E", "received": "2026-03-02T09:15:00Z", "concerns": [{"category": \#(category)}], "dash_risk": "medium", "child": {}}"#, valid: valid)
+    }
+
+    private func agree(_ line: String, valid: Bool) throws {
+        let (schema, _) = SchemaLoader.load(SourceFile(path: "schema.yaml", text: testSchema))
+        let reader = RecordReader(schema: try #require(schema))
+        var direct: [Result<DecodedRecord, RecordError>] = [], general: [Result<DecodedRecord, RecordError>] = []
+        reader.readLines(Data(line.utf8), origin: "t.jsonl") { direct.append($0) }
+        reader.readLines(Data(line.utf8), origin: "t.jsonl", raw: { general.append($0.map(\.0)) })
+        switch (try #require(direct.first), try #require(general.first)) {
+        case (.success(let x), .success(let y)):
+            #expect(valid)
+            #expect(x.value == y.value)
+            #expect(ValueText.render(x.value) == ValueText.render(y.value))
+        case (.failure(let x), .failure(let y)):
+            #expect(!valid)
+            #expect(x == y)
+        case (let a, let b):
+            Issue.record("\(a) against \(b)")
+        }
+    }
 }
