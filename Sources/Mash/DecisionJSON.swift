@@ -15,6 +15,15 @@ struct DecisionJSON {
         return String(decoding: w.out, as: UTF8.self)
     }
 
+    /// The same bytes and a newline, added to `bytes` without making a `String` first.
+    static func appendLine(_ d: Decision, to bytes: inout [UInt8]) {
+        var w = DecisionJSON()
+        swap(&w.out, &bytes)
+        w.decision(d)
+        w.out.append(UInt8(ascii: "\n"))
+        swap(&w.out, &bytes)
+    }
+
     private static let fallback: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.withoutEscapingSlashes]

@@ -19,6 +19,9 @@ public enum DecisionOutput {
     /// One line of JSON, for JSON Lines output.
     public static func jsonLine(_ d: Decision) -> String { DecisionJSON.line(d) }
 
+    /// `jsonLine(d)` and a newline, as UTF-8 added to `bytes`: for writing many decisions to one buffer.
+    public static func appendJSONLine(_ d: Decision, to bytes: inout [UInt8]) { DecisionJSON.appendLine(d, to: &bytes) }
+
     public static func json(_ d: Decision) -> String {
         String(decoding: (try? pretty.encode(d)) ?? Data(), as: UTF8.self)
     }

@@ -49,7 +49,7 @@ struct EvalCommand: ParsableCommand {
                 decided += 1
                 switch format {
                 case .human: output.write((decided > 1 ? "\n" : "") + DecisionOutput.human(decision))
-                case .jsonl: output.write(DecisionOutput.jsonLine(decision) + "\n")
+                case .jsonl: output.write(decision)
                 case .json: decisions.append(decision)
                 }
             case .failure(let error):
@@ -86,14 +86,19 @@ struct EvalCommand: ParsableCommand {
 
 /// Collects standard output in large writes: printing line by line is the slowest part of a big batch.
 struct OutputBuffer {
-    private var buffer = Data()
+    private var buffer: [UInt8] = []
     mutating func write(_ s: String) {
         buffer.append(contentsOf: s.utf8)
         if buffer.count > 1 << 16 { flush() }
     }
+    /// A decision as one JSON line, written straight into the buffer.
+    mutating func write(_ decision: Decision) {
+        DecisionOutput.appendJSONLine(decision, to: &buffer)
+        if buffer.count > 1 << 16 { flush() }
+    }
     mutating func flush() {
         guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(buffer)
+        FileHandle.standardOutput.write(Data(buffer))
         buffer.removeAll(keepingCapacity: true)
     }
 }

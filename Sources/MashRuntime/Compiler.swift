@@ -76,9 +76,13 @@ struct Compiler {
                 return ValueOps.compare(op, x, c)
             }
         case .number(let cn):
+            let ci = ValueOps.smallInteger(cn)
             return { f in
                 let x = l(f)
-                if case .number(let n) = x { return .boolean(ValueOps.holds(op, n < cn ? -1 : (n == cn ? 0 : 1))) }
+                if case .number(let n) = x {
+                    if let ci, let xi = ValueOps.smallInteger(n) { return .boolean(ValueOps.holds(op, xi < ci ? -1 : (xi == ci ? 0 : 1))) }
+                    return .boolean(ValueOps.holds(op, n < cn ? -1 : (n == cn ? 0 : 1)))
+                }
                 return ValueOps.compare(op, x, c)
             }
         case .yearMonthDuration(let cm):

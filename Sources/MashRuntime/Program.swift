@@ -29,13 +29,23 @@ public struct Program: Sendable {
         let facts: [Fact]
     }
 
-    struct Escalation: Sendable {
-        let index: Int
+    /// A class, so that going through a program's paths copies a reference, not every field.
+    final class Escalation: Sendable {
+        let spec: CheckedRuleSet.Escalation
         let startsAt: Code
         let startsWhen: Code?
         let currentStage: Code?
         let currentSince: Code?
         let resolvedAt: Code?
+
+        init(_ spec: CheckedRuleSet.Escalation, _ compiler: Compiler) {
+            self.spec = spec
+            startsAt = compiler.compile(spec.startsAt)
+            startsWhen = spec.startsWhen.map { compiler.compile($0) }
+            currentStage = spec.currentStage.map { compiler.compile($0) }
+            currentSince = spec.currentSince.map { compiler.compile($0) }
+            resolvedAt = spec.resolvedAt.map { compiler.compile($0) }
+        }
     }
 
     /// A share rule, with the parts of its answer that do not depend on the request written once.
@@ -132,11 +142,7 @@ public struct Program: Sendable {
             Table(index: i, condition: t.condition.map { compiler.compile($0) }, inputs: t.inputs.map { compiler.compile($0) },
                   rows: t.rows.map { $0.tests.map(compiler.compileCell) }, facts: facts(t.facts))
         }
-        escalations = ruleSet.escalations.enumerated().map { i, e in
-            Escalation(index: i, startsAt: compiler.compile(e.startsAt), startsWhen: e.startsWhen.map { compiler.compile($0) },
-                       currentStage: e.currentStage.map { compiler.compile($0) }, currentSince: e.currentSince.map { compiler.compile($0) },
-                       resolvedAt: e.resolvedAt.map { compiler.compile($0) })
-        }
+        escalations = ruleSet.escalations.map { Escalation($0, compiler) }
         shares = ruleSet.disclosures.map { d in d.shares.map { Share($0, of: d, condition: $0.condition.map { compiler.compile($0) }) } }
         levelIndex = Dictionary(ruleSet.levels.map { ($0.rank, $0) }, uniquingKeysWith: { a, _ in a })
         outcomes = OutcomeTable(ruleSet)
@@ -432,34 +438,33 @@ public final class Evaluator {
     private func format(_ t: DateTime) -> String { (program.calendar?.local(t) ?? t).description }
 
     private func escalation(_ e: Program.Escalation, at moment: DateTime, problems: inout [String]) -> Decision.EscalationState? {
-        let spec = program.ruleSet.escalations[e.index]
         if let when = e.startsWhen, !when(frame).isTrue { return nil }
         guard case .dateTime(let base) = e.startsAt(frame) else { return nil }
-        guard let start = spec.startsAfter.map({ add($0, to: base) }) ?? base else { return nil }
+        guard let start = e.spec.startsAfter.map({ add($0, to: base) }) ?? base else { return nil }
         func state(_ status: Decision.EscalationState.Status, stage: CheckedRuleSet.Escalation.Stage?, since: DateTime?, due: DateTime?) -> Decision.EscalationState {
-            .init(path: spec.id, title: spec.title, status: status, started: format(start), stage: stage?.id, heldBy: stage?.role.label,
-                  stageSince: since.map(format), due: due.map(format), overdue: status == .open && due.map { moment > $0 } == true, location: spec.location)
+            .init(path: e.spec.id, title: e.spec.title, status: status, started: format(start), stage: stage?.id, heldBy: stage?.role.label,
+                  stageSince: since.map(format), due: due.map(format), overdue: status == .open && due.map { moment > $0 } == true, location: e.spec.location)
         }
         if moment < start { return state(.pending, stage: nil, since: nil, due: nil) }
         if let resolved = e.resolvedAt, case .dateTime(let at) = resolved(frame), at <= moment {
             return state(.resolved, stage: nil, since: nil, due: nil)
         }
-        var stage = spec.stages[0]
+        var stage = e.spec.stages[0]
         var since = start
         var recorded = false
         if let code = e.currentStage, case .string(let id) = code(frame) {
-            if let s = spec.stages.first(where: { $0.id == id }) {
+            if let s = e.spec.stages.first(where: { $0.id == id }) {
                 stage = s
                 recorded = true
                 if let sinceCode = e.currentSince, case .dateTime(let t) = sinceCode(frame) { since = t }
             } else {
-                problems.append("escalation `\(spec.id)`: the record says stage \"\(id)\", which the path does not have; the timetable is used instead")
+                problems.append("escalation `\(e.spec.id)`: the record says stage \"\(id)\", which the path does not have; the timetable is used instead")
             }
         }
         if !recorded {
             // No stage on record: the path follows its timetable. When a stage's time runs out
             // unresolved, the next stage takes it over from that moment.
-            for next in spec.stages.dropFirst() {
+            for next in e.spec.stages.dropFirst() {
                 guard let limit = stage.within, let due = add(limit, to: since), moment > due else { break }
                 stage = next
                 since = due

@@ -32,7 +32,9 @@ enum ValueOps {
     /// Order of two values of the same ordered kind; nil when they cannot be ordered.
     static func compare(_ a: Value, _ b: Value) -> Int? {
         switch (a, b) {
-        case (.number(let x), .number(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+        case (.number(let x), .number(let y)):
+            if let a = smallInteger(x), let b = smallInteger(y) { return a < b ? -1 : (a == b ? 0 : 1) }
+            return x < y ? -1 : (x == y ? 0 : 1)
         case (.string(let x), .string(let y)): return x < y ? -1 : (x == y ? 0 : 1)
         case (.date(let x), .date(let y)): return x < y ? -1 : (x == y ? 0 : 1)
         case (.dateTime(let x), .dateTime(let y)):
@@ -77,6 +79,36 @@ enum ValueOps {
         default: return false
         }
     }
+
+    /// A decimal that is a whole number below 65,536 in magnitude, read from its bytes: Foundation's
+    /// comparison of decimals showed in profiles, and rules mostly compare small counts (`>= 5`).
+    /// Foundation keeps the parts internal, so the layout (an 8-bit exponent; a byte holding the
+    /// length in its high four bits and the sign in bit 3; then 16-bit mantissa words from byte 4)
+    /// is checked once against decimals Foundation made; if it does not hold, this always says nil
+    /// and every comparison goes through Foundation.
+    @inline(__always) static func smallInteger(_ d: Decimal) -> Int? {
+        decimalLayoutKnown ? rawSmallInteger(d) : nil
+    }
+
+    private static func rawSmallInteger(_ d: Decimal) -> Int? {
+        withUnsafeBytes(of: d) { b -> Int? in
+            guard b.count == 20, b[0] == 0 else { return nil }
+            let length = b[1] >> 4, negative = b[1] & 0x08 != 0
+            if length == 0 { return negative ? nil : 0 }
+            guard length == 1 else { return nil }
+            let m = Int(b[4]) | Int(b[5]) << 8
+            return negative ? -m : m
+        }
+    }
+
+    private static let decimalLayoutKnown: Bool = {
+        let cases: [(Decimal?, Int?)] = [
+            (Decimal(0), 0), (Decimal(5), 5), (Decimal(-5), -5), (Decimal(65535), 65535), (Decimal(-65535), -65535),
+            (Decimal(string: "-7"), -7), (Decimal(string: "301"), 301), (Decimal(65536), nil), (Decimal(string: "12.5"), nil),
+            (Decimal(string: "0.5"), nil), (Decimal(string: "-0.25"), nil), (Decimal.nan, nil), (Decimal(string: "1234567.5"), nil),
+        ]
+        return cases.allSatisfy { d, expected in d.map { rawSmallInteger($0) == expected } ?? false }
+    }()
 
     /// `v` within `lo..hi` with the given ends; the high end is computed only when the low one passes.
     static func inRange(_ v: Value, _ lo: Value, _ hi: () -> Value, _ lowClosed: Bool, _ highClosed: Bool) -> Value {

@@ -16,6 +16,8 @@ public struct WorkingCalendar: Sendable {
     /// offset at every step, and asking ICU each time (behind a lock) was an eighth of deciding.
     private let transitions: [Int64]
     private let offsets: [Int32]
+    /// Bit `d` set for ISO weekday `d` (1 = Monday) when it is a working day.
+    private let workingDayBits: Int
     private static let tableEnd: Int64 = 4_102_444_800 // 2100-01-01T00:00:00Z
 
     public init?(_ spec: CalendarSpec) {
@@ -32,6 +34,7 @@ public struct WorkingCalendar: Sendable {
         }
         self.transitions = transitions
         self.offsets = offsets
+        workingDayBits = spec.workingDays.reduce(0) { $0 | (1 << $1) }
     }
 
     public func offset(at seconds: Int64) -> Int32 {
@@ -53,7 +56,8 @@ public struct WorkingCalendar: Sendable {
     public var workingDaySeconds: Int64 { Int64(spec.dayEnd - spec.dayStart) }
 
     func isWorkingDay(_ epochDay: Int) -> Bool {
-        spec.workingDays.contains(LocalDate(epochDay: epochDay).weekday) && !spec.holidays.contains(epochDay)
+        let weekday = ((epochDay % 7 + 7 + 3) % 7) + 1 // as LocalDate.weekday
+        return workingDayBits & (1 << weekday) != 0 && !spec.holidays.contains(epochDay)
     }
 
     public static func elapsedSeconds(_ clock: ClockSpec) -> Int64 {

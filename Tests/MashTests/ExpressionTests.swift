@@ -1,5 +1,6 @@
 import Foundation
 import Mash
+@testable import MashRuntime
 import MashTestSupport
 import Testing
 
@@ -122,6 +123,8 @@ import Testing
         ("child.mobile = false", "true"), ("false = child.mobile", "true"), ("child.mobile != false", "false"),
         ("child.age_months >= 3", "true"), ("3 <= child.age_months", "true"), ("child.age_months > 2.5", "true"),
         ("child.age_months = 3.0", "true"), ("child.age_months != 3", "false"), ("4 > child.age_months", "true"),
+        ("child.age_months < 70000", "true"), ("child.age_months > -65535", "true"), ("65536 > child.age_months", "true"),
+        ("child.age_months = 3.00001", "false"), ("[1, 2, 3][child.age_months] = 3", "true"), ("min(child.age_months, 2) = 2", "true"),
         ("child.age < 1", "null"), ("child.age = 1", "false"), ("1 != child.age", "true"), ("child.age = null", "true"),
         ("years and months duration(child.date_of_birth, date(\"2026-03-02\")) < duration(\"P6M\")", "true"),
         ("duration(\"P3M\") = years and months duration(child.date_of_birth, date(\"2026-03-02\"))", "true"),
@@ -163,6 +166,17 @@ import Testing
         #expect(outcome.diagnostics.map(\.code) == ["type-mismatch"], "\(outcome.diagnostics.map(\.message))")
         #expect(outcome.diagnostics.allSatisfy { $0.severity == .warning })
         #expect(outcome.value.map { ValueText.render($0) } == expected)
+    }
+
+    /// Small whole numbers are compared from the decimal's bytes once the layout has been confirmed;
+    /// on this platform it must be, or every comparison would quietly take the slow way.
+    @Test func smallWholeNumbersAreReadFromTheirBytes() throws {
+        #expect(ValueOps.smallInteger(Decimal(42)) == 42)
+        #expect(ValueOps.smallInteger(Decimal(-65535)) == -65535)
+        #expect(ValueOps.smallInteger(try #require(Decimal(string: "7"))) == 7)
+        #expect(ValueOps.smallInteger(try #require(Decimal(string: "7.5"))) == nil)
+        #expect(ValueOps.smallInteger(Decimal(70000)) == nil)
+        #expect(ValueOps.smallInteger(Decimal.nan) == nil)
     }
 
     /// Date-times are written as FEEL and ISO 8601 write them; the common shapes take a faster way

@@ -123,10 +123,9 @@ let benchmarks: @Sendable () -> Void = {
         let reader = RecordReader(schema: program.ruleSet.schema)
         for _ in benchmark.scaledIterations {
             let evaluator = program.makeEvaluator()
-            var out = Data()
+            var out: [UInt8] = []
             reader.readLines(lines, origin: "generated") { result in
-                if case .success(let r) = result { out.append(contentsOf: DecisionOutput.jsonLine(evaluator.evaluate(r, at: moment, explain: false)).utf8) }
-                out.append(UInt8(ascii: "\n"))
+                if case .success(let r) = result { DecisionOutput.appendJSONLine(evaluator.evaluate(r, at: moment, explain: false), to: &out) }
             }
             blackHole(out)
         }
