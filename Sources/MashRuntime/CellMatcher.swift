@@ -1,3 +1,4 @@
+import Foundation
 import MashChecker
 import MashSchema
 
@@ -5,16 +6,27 @@ import MashSchema
 /// constants can be judged without a record; `isConstant` says which.
 public struct CellMatcher: Sendable {
     private let test: @Sendable (Value, Frame) -> Bool
-    private let frame: @Sendable () -> Frame
+    private let scratch: Scratch
+
+    /// The one frame a matcher's tests run in (analysis calls `matches` many times per cell), kept
+    /// behind a lock so a matcher stays safe to share.
+    private final class Scratch: @unchecked Sendable {
+        let lock = NSLock()
+        let frame: Frame // Used only while holding `lock`.
+        init(_ frame: Frame) { self.frame = frame }
+    }
 
     public init(_ code: CellTestCode) {
         let compiler = Compiler(localCount: 0)
         test = compiler.compileCell(code)
-        let layout = compiler.layout
-        frame = { Frame(layout) }
+        scratch = Scratch(Frame(compiler.layout))
     }
 
-    public func matches(_ value: Value) -> Bool { test(value, frame()) }
+    public func matches(_ value: Value) -> Bool {
+        scratch.lock.lock()
+        defer { scratch.lock.unlock() }
+        return test(value, scratch.frame)
+    }
 
     /// True when the test depends on nothing but constants.
     public static func isConstant(_ code: CellTestCode) -> Bool {

@@ -11,8 +11,13 @@ struct Compiler {
     /// Definitions are compiled lazily through this table so they can refer to each other.
     let definitionCode: DefinitionTable
 
+    /// Where constant expressions are computed while compiling: they read no record paths, so one
+    /// frame without any serves them all.
+    private let folding: Frame
+
     init(localCount: Int, definitionCount: Int = 0, definitionCode: DefinitionTable = DefinitionTable()) {
         layout = FrameLayout(localCount: localCount, definitionCount: definitionCount)
+        folding = Frame(FrameLayout(localCount: localCount, definitionCount: definitionCount))
         self.definitionCode = definitionCode
     }
 
@@ -26,12 +31,12 @@ struct Compiler {
         if case .constant = e.node { return code }
         guard e.isConstant else { return code }
         // Folded: `duration("P6M")` or `2 * 12` is computed once here, not for every record.
-        let value = code(Frame(layout))
+        let value = code(folding)
         return { _ in value }
     }
 
     /// The value of an expression the checker marked constant.
-    private func constant(_ e: TypedExpr) -> Value { compile(e)(Frame(layout)) }
+    private func constant(_ e: TypedExpr) -> Value { compile(e)(folding) }
 
     /// Field slots from the root for `referral.dash_risk`-like chains (no lists on the way).
     private static func staticPath(_ e: TypedExpr) -> [Int]? {
@@ -142,12 +147,14 @@ struct Compiler {
             case .request: return { f in f.request }
             }
         case .definition(let index):
+            // Code compiled on its own (a filter, a table cell) has no definitions to read.
+            guard index < layout.definitionCount else { return { _ in .null } }
             let table = definitionCode
             return { f in
-                if f.definitionsDone[index] { return f.definitions[index] }
+                if f.definitionsDone[index] != 0 { return f.definitions[index] }
                 let v = table.code[index](f)
                 f.definitions[index] = v
-                f.definitionsDone[index] = true
+                f.definitionsDone[index] = 1
                 return v
             }
         case .not(let x):

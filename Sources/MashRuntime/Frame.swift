@@ -30,8 +30,19 @@ final class FrameLayout: @unchecked Sendable {
 
     var pathCount: Int { parents.count }
 
+    typealias Groups = (parents: [Int], starts: [Int], slots: [Int], targets: [Int])
+    private var cachedGroups: (pathCount: Int, groups: Groups)?
+
     /// The paths grouped by parent, parents in order, so a frame reads each record's fields once.
-    var groups: (parents: [Int], starts: [Int], slots: [Int], targets: [Int]) {
+    /// Worked out once for all the frames made after compiling.
+    var groups: Groups {
+        if let cachedGroups, cachedGroups.pathCount == parents.count { return cachedGroups.groups }
+        let groups = makeGroups()
+        cachedGroups = (parents.count, groups)
+        return groups
+    }
+
+    private func makeGroups() -> Groups {
         var byParent: [Int: [Int]] = [:]
         for (i, p) in parents.enumerated() { byParent[p, default: []].append(i) }
         var result: (parents: [Int], starts: [Int], slots: [Int], targets: [Int]) = ([], [], [], [])
@@ -59,7 +70,7 @@ final class Frame {
     let paths: UnsafeMutablePointer<Value>
     let locals: UnsafeMutablePointer<Value>
     let definitions: UnsafeMutablePointer<Value>
-    let definitionsDone: UnsafeMutablePointer<Bool>
+    let definitionsDone: UnsafeMutablePointer<Int>
     /// The rules that fired for this record, in rule order.
     let fired: UnsafeMutablePointer<Int>
     @exclusivity(unchecked) var firedCount = 0
@@ -78,40 +89,45 @@ final class Frame {
     private let childSlots: UnsafeMutablePointer<Int>
     private let childTargets: UnsafeMutablePointer<Int>
 
+    /// Two blocks hold everything (frames are also made for checks at load time, many of them):
+    /// the values (paths, then variables, then definitions) and the integers.
+    private let values: UnsafeMutablePointer<Value>
+    private let integers: UnsafeMutablePointer<Int>
+
     init(_ layout: FrameLayout) {
         pathCount = layout.pathCount
         ruleCount = layout.ruleCount
-        fired = .allocate(capacity: max(1, ruleCount))
         localCount = layout.localCount
         definitionCount = layout.definitionCount
-        paths = .allocate(capacity: max(1, pathCount))
-        paths.initialize(repeating: .null, count: pathCount)
-        locals = .allocate(capacity: max(1, localCount))
-        locals.initialize(repeating: .null, count: localCount)
-        definitions = .allocate(capacity: max(1, definitionCount))
-        definitions.initialize(repeating: .null, count: definitionCount)
-        definitionsDone = .allocate(capacity: max(1, definitionCount))
-        definitionsDone.initialize(repeating: false, count: definitionCount)
+        let valueCount = pathCount + localCount + definitionCount
+        values = .allocate(capacity: max(1, valueCount))
+        values.initialize(repeating: .null, count: valueCount)
+        paths = values
+        locals = values + pathCount
+        definitions = values + pathCount + localCount
         let groups = layout.groups
         groupCount = groups.parents.count
-        func copy(_ a: [Int]) -> UnsafeMutablePointer<Int> {
-            let p = UnsafeMutablePointer<Int>.allocate(capacity: max(1, a.count))
-            p.initialize(from: a, count: a.count)
-            return p
+        let total = definitionCount + ruleCount + groups.parents.count + groups.starts.count + groups.slots.count + groups.targets.count
+        integers = .allocate(capacity: max(1, total))
+        var at = integers
+        func take(_ part: [Int]?, _ count: Int) -> UnsafeMutablePointer<Int> {
+            let start = at
+            if let part { start.initialize(from: part, count: count) } else { start.initialize(repeating: 0, count: count) }
+            at += count
+            return start
         }
-        groupParents = copy(groups.parents)
-        groupStarts = copy(groups.starts)
-        childSlots = copy(groups.slots)
-        childTargets = copy(groups.targets)
+        definitionsDone = take(nil, definitionCount)
+        fired = take(nil, ruleCount)
+        groupParents = take(groups.parents, groups.parents.count)
+        groupStarts = take(groups.starts, groups.starts.count)
+        childSlots = take(groups.slots, groups.slots.count)
+        childTargets = take(groups.targets, groups.targets.count)
     }
 
     deinit {
-        paths.deinitialize(count: pathCount); paths.deallocate()
-        locals.deinitialize(count: localCount); locals.deallocate()
-        definitions.deinitialize(count: definitionCount); definitions.deallocate()
-        definitionsDone.deallocate()
-        fired.deallocate()
-        groupParents.deallocate(); groupStarts.deallocate(); childSlots.deallocate(); childTargets.deallocate()
+        values.deinitialize(count: pathCount + localCount + definitionCount)
+        values.deallocate()
+        integers.deallocate()
     }
 
     @inline(__always) func fire(_ rule: Int) {
@@ -144,7 +160,7 @@ final class Frame {
                 fill(UnsafeBufferPointer(start: nil, count: 0))
             }
         }
-        for i in 0..<definitionCount { definitionsDone[i] = false }
+        for i in 0..<definitionCount { definitionsDone[i] = 0 }
         level = .null; rating = .null; route = .null; deadline = .null; request = .null
     }
 }

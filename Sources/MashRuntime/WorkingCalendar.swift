@@ -24,6 +24,26 @@ public struct WorkingCalendar: Sendable {
         guard let zone = TimeZone(identifier: spec.timeZone) else { return nil }
         self.spec = spec
         self.zone = zone
+        let table = WorkingCalendar.offsetTable(zone)
+        // Copies of their own (`map`), so threads with programs of their own share no storage.
+        transitions = table.transitions.map { $0 }
+        offsets = table.offsets.map { $0 }
+        workingDayBits = spec.workingDays.reduce(0) { $0 | (1 << $1) }
+    }
+
+    /// Reading a zone's transitions from the database takes milliseconds, so each zone's table is
+    /// read once per process (loading a rule set again, as the tests and the checker do, reuses it).
+    private final class OffsetTables: @unchecked Sendable {
+        // Guarded by `lock`.
+        let lock = NSLock()
+        var tables: [String: (transitions: [Int64], offsets: [Int32])] = [:]
+    }
+    private static let offsetTables = OffsetTables()
+
+    private static func offsetTable(_ zone: TimeZone) -> (transitions: [Int64], offsets: [Int32]) {
+        offsetTables.lock.lock()
+        defer { offsetTables.lock.unlock() }
+        if let table = offsetTables.tables[zone.identifier] { return table }
         var at = Date(timeIntervalSince1970: 0)
         var transitions: [Int64] = [], offsets = [Int32(zone.secondsFromGMT(for: at))]
         while transitions.count < 10_000, let next = zone.nextDaylightSavingTimeTransition(after: at), next > at,
@@ -32,9 +52,8 @@ public struct WorkingCalendar: Sendable {
             offsets.append(Int32(zone.secondsFromGMT(for: next)))
             at = next
         }
-        self.transitions = transitions
-        self.offsets = offsets
-        workingDayBits = spec.workingDays.reduce(0) { $0 | (1 << $1) }
+        offsetTables.tables[zone.identifier] = (transitions, offsets)
+        return (transitions, offsets)
     }
 
     public func offset(at seconds: Int64) -> Int32 {

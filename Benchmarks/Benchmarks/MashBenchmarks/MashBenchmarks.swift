@@ -130,6 +130,20 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(out)
         }
     }
+    // The same through `LineDecider`, as `mash eval --format jsonl` runs it, on one thread and on every core.
+    for workers in Array(Set([1, cores])).sorted() {
+        Benchmark("JSON Lines to decisions: 10,000 referrals, LineDecider, \(workers) thread\(workers == 1 ? "" : "s")",
+                  configuration: .init(metrics: metrics, maxDuration: .seconds(10))) { benchmark in
+            let decider = LineDecider(program: program, moment: moment, explain: false, workers: workers)
+            for _ in benchmark.scaledIterations {
+                var bytes = 0
+                lines.withUnsafeBytes { raw in
+                    decider.decide(raw.bindMemory(to: UInt8.self), origin: "generated", write: { bytes += $0.count }, reject: { _ in })
+                }
+                blackHole(bytes)
+            }
+        }
+    }
 
     // The dry-run a policy lead runs: every stored referral through London and the candidate, with the full report.
     let base = program, cand = loadProgram(candidate)
