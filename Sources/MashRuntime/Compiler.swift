@@ -103,6 +103,9 @@ struct Compiler {
     }
 
     private func compileNode(_ e: TypedExpr) -> Code {
+        // Frames keep variables in memory of a fixed size: a variable the checker numbered beyond it
+        // (which it never does) gives null rather than reading or writing outside that memory.
+        guard Compiler.locals(of: e).allSatisfy({ $0 >= 0 && $0 < layout.localCount }) else { return { _ in .null } }
         switch e.node {
         case .constant(let v):
             return { _ in v }
@@ -117,7 +120,7 @@ struct Compiler {
                 let k = layout.path(path)
                 return { f in f.paths[k] }
             }
-            if !projection, case .local(let local) = base.node {
+            if !projection, case .local(let local) = base.node, local >= 0, local < layout.localCount {
                 // `c.category` inside `some c in ...`: read straight from the variable.
                 return { f in
                     if case .record(let fields) = f.locals[local], slot < fields.count { return fields[slot] }
@@ -311,6 +314,15 @@ struct Compiler {
         case .property(let x, let p):
             let c = compile(x)
             return { f in ValueOps.property(c(f), p) }
+        }
+    }
+
+    /// The variables this node itself reads or binds.
+    private static func locals(of e: TypedExpr) -> [Int] {
+        switch e.node {
+        case .local(let slot), .quantified(_, let slot, _, _), .filter(_, let slot, _): return [slot]
+        case .forLoop(let locals, _, _): return locals
+        default: return []
         }
     }
 

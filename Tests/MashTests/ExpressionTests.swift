@@ -179,6 +179,18 @@ import Testing
         #expect(ValueOps.smallInteger(Decimal.nan) == nil)
     }
 
+    /// Compiled code keeps variables in memory of a fixed size; an expression that names a variable
+    /// beyond it (the checker never makes one) gives null instead of reading outside that memory.
+    @Test func aVariableBeyondTheFrameGivesNull() {
+        let span = Span(file: "<test>", start: 0, end: 1)
+        let read = TypedExpr(.local(3), .number, span)
+        let bound = TypedExpr(.quantified(every: false, local: 5, source: TypedExpr(.constant(.list([.number(1)])), .list(.number), span),
+                                          body: TypedExpr(.constant(.boolean(true)), .boolean, span)), .boolean, span)
+        #expect(CompiledExpression(read, localCount: 1).evaluate(.record([])) == .null)
+        #expect(CompiledExpression(bound, localCount: 1).evaluate(.record([])) == .null)
+        #expect(CompiledExpression(read, localCount: 4).evaluate(.record([])) == .null)
+    }
+
     /// Date-times are written as FEEL and ISO 8601 write them; the common shapes take a faster way
     /// than the rest, and every shape must come out the same as it was read.
     @Test(arguments: ["2026-03-02T09:15:00Z", "2026-07-02T09:15:00+01:00", "1999-12-31T23:59:59-05:30", "0005-01-01T00:00:00Z",
