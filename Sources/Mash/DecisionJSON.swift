@@ -6,22 +6,22 @@ import MashRuntime
 /// that), at a fraction of the cost. Absent optional fields are left out, as the encoder does. Keys
 /// are written in sorted order by hand.
 struct DecisionJSON {
-    private var out: [UInt8] = []
+    private var out = ByteWriter(capacity: 2048)
 
     static func line(_ d: Decision) -> String {
         var w = DecisionJSON()
-        w.out.reserveCapacity(2048)
+        defer { w.out.free() }
         w.decision(d)
-        return String(decoding: w.out, as: UTF8.self)
+        return String(decoding: w.out.bytes, as: UTF8.self)
     }
 
     /// The same bytes and a newline, added to `bytes` without making a `String` first.
     static func appendLine(_ d: Decision, to bytes: inout [UInt8]) {
         var w = DecisionJSON()
-        swap(&w.out, &bytes)
+        defer { w.out.free() }
         w.decision(d)
         w.out.append(UInt8(ascii: "\n"))
-        swap(&w.out, &bytes)
+        bytes.append(contentsOf: w.out.bytes)
     }
 
     private static let fallback: JSONEncoder = {
@@ -31,20 +31,23 @@ struct DecisionJSON {
     }()
 
     private mutating func raw(_ s: StaticString) {
-        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        out.append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     private mutating func string(_ s: String) {
         var s = s
         s.withUTF8 { bytes in
-            if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            var plain = true
+            for b in bytes where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { plain = false; break }
+            if plain {
                 out.append(UInt8(ascii: "\""))
-                out.append(contentsOf: bytes)
+                out.append(bytes)
                 out.append(UInt8(ascii: "\""))
                 return
             }
             // Quotes, backslashes and control characters are rare in decisions: the encoder spells them.
-            out.append(contentsOf: (try? Self.fallback.encode(String(decoding: bytes, as: UTF8.self))) ?? Data("\"\"".utf8))
+            let encoded = (try? Self.fallback.encode(String(decoding: bytes, as: UTF8.self))) ?? Data("\"\"".utf8)
+            encoded.withUnsafeBytes { out.append($0.bindMemory(to: UInt8.self)) }
         }
     }
 
@@ -75,7 +78,10 @@ struct DecisionJSON {
 
     private mutating func strings(_ items: [String]) { list(items) { $0.string($1) } }
 
-    private mutating func number(_ n: Int) { out.append(contentsOf: String(n).utf8) }
+    private mutating func number(_ n: Int) {
+        var text = String(n)
+        text.withUTF8 { out.append($0) }
+    }
 
     private mutating func decision(_ d: Decision) {
         var first = true
@@ -186,5 +192,46 @@ struct DecisionJSON {
         key("requires", &first)
         strings(a.requires)
         raw("}")
+    }
+}
+
+/// A growing byte buffer written through a pointer. A decision is written in a hundred or so small
+/// pieces, and `Array.append(contentsOf:)` cost more per piece than copying the bytes. The owner
+/// calls `free()` when done (a `DecisionJSON` does, before returning).
+struct ByteWriter {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    func free() { base.deallocate() }
+
+    /// What has been written, valid until the next write or `free()`.
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    @inline(__always) mutating func append(_ byte: UInt8) {
+        if count == capacity { grow(count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always) mutating func append(_ piece: UnsafeBufferPointer<UInt8>) {
+        guard let start = piece.baseAddress, piece.count > 0 else { return }
+        if count + piece.count > capacity { grow(count + piece.count) }
+        (base + count).update(from: start, count: piece.count)
+        count += piece.count
+    }
+
+    private mutating func grow(_ needed: Int) {
+        let larger = max(needed, capacity * 2)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.update(from: base, count: count)
+        base.deallocate()
+        base = moved
+        capacity = larger
     }
 }

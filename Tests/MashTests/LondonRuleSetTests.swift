@@ -132,6 +132,35 @@ import Testing
         #expect(noRisk.mustRecord == ["the decision and the reason for it, whether or not the information is shared"])
     }
 
+    /// Decision JSON is written by hand for speed; it must be exactly what `JSONEncoder` writes, for
+    /// every bundled decision with and without facts, and for text that needs escaping (an id with a
+    /// quote, a backslash, a newline, a control character, a slash, accents and an emoji).
+    @Test(arguments: ["", "Q\"uote\\back\nline\u{7}/slash é 🐎"])
+    func decisionJSONIsWhatTheEncoderWrites(_ idSuffix: String) throws {
+        let program = try #require(Self.loaded.program)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let reader = RecordReader(schema: program.ruleSet.schema)
+        var checked = 0
+        for file in RecordReader.files([Repository.path("rules/london/referrals")]).files {
+            reader.read(file: file, raw: { result in
+                guard case .success(let (_, raw)) = result, case .map(var fields) = raw, case .string(let id)? = fields["id"] else { return }
+                fields["id"] = .string(id + idSuffix)
+                guard case .success(let record) = reader.decoder.decode(.map(fields), origin: file) else { return }
+                for explain in [false, true] {
+                    let decision = program.makeEvaluator().evaluate(record, at: Self.moment, explain: explain)
+                    let expected = String(decoding: (try? encoder.encode(decision)) ?? Data(), as: UTF8.self)
+                    #expect(DecisionOutput.jsonLine(decision) == expected, "\(file)")
+                    var bytes: [UInt8] = []
+                    DecisionOutput.appendJSONLine(decision, to: &bytes)
+                    #expect(bytes == Array((expected + "\n").utf8))
+                }
+                checked += 1
+            })
+        }
+        #expect(checked == 25)
+    }
+
     @Test func decisionsAreByteForByteDeterministicAndNameTheRuleSet() throws {
         let first = try Self.decisions().values.sorted { $0.id < $1.id }.map(DecisionOutput.jsonLine)
         let again = RuleSetLoader.load(folder: Repository.path("rules/london"))
