@@ -253,26 +253,27 @@ struct Compiler {
             return { f in
                 guard case .list(let items) = cs(f) else { return .null }
                 var sawNull = false
-                for item in items {
-                    f.locals[slot] = item
+                var result: Value?
+                f.forEach(items, binding: slot) { _ in
                     switch cb(f) {
                     case .boolean(let b):
-                        if every && !b { return .boolean(false) }
-                        if !every && b { return .boolean(true) }
+                        if every && !b { result = .boolean(false); return false }
+                        if !every && b { result = .boolean(true); return false }
                     case .null: sawNull = true
-                    default: return .null
+                    default: result = .null; return false
                     }
+                    return true
                 }
-                return sawNull ? .null : .boolean(every)
+                return result ?? (sawNull ? .null : .boolean(every))
             }
         case .filter(let list, let slot, let predicate):
             let cl = compile(list), cp = compile(predicate)
             return { f in
                 guard case .list(let items) = cl(f) else { return .null }
                 var out: [Value] = []
-                for item in items {
-                    f.locals[slot] = item
-                    if cp(f).isTrue { out.append(item) }
+                f.forEach(items, binding: slot) { i in
+                    if cp(f).isTrue { out.append(items[i]) }
+                    return true
                 }
                 return .list(out)
             }
