@@ -272,7 +272,11 @@ struct Compiler {
                 guard case .list(let items) = cl(f) else { return .null }
                 var out: [Value] = []
                 f.forEach(items, binding: slot) { i in
-                    if cp(f).isTrue { out.append(items[i]) }
+                    if cp(f).isTrue {
+                        // One allocation for the result, not one per doubling, and none when nothing passes.
+                        if out.isEmpty { out.reserveCapacity(items.count - i) }
+                        out.append(items[i])
+                    }
                     return true
                 }
                 return .list(out)
@@ -286,6 +290,19 @@ struct Compiler {
                 return i != 0 && k >= 0 && k < items.count ? items[k] : .null
             }
         case .call(.count, let args) where args.count == 1:
+            if case .filter(let list, let slot, let predicate) = args[0].node, slot >= 0, slot < layout.localCount {
+                // `count(xs[condition])`: counted as the filter runs, without making the filtered list.
+                let cl = compile(list), cp = compile(predicate)
+                return { f in
+                    guard case .list(let items) = cl(f) else { return .null }
+                    var n = 0
+                    f.forEach(items, binding: slot) { _ in
+                        if cp(f).isTrue { n += 1 }
+                        return true
+                    }
+                    return .number(Decimal(n))
+                }
+            }
             let c = compile(args[0])
             return { f in
                 guard case .list(let l) = c(f) else { return .null }

@@ -133,6 +133,9 @@ import Testing
         ("child.age_months in (1, 3)", "true"), ("\"neglect\" in concerns.category", "true"),
         ("\"minor\" in concerns.severity", "true"), ("\"a\" in tags[item != \"a\"]", "false"),
         ("count(concerns) > 1", "true"), ("count(tags) = 2", "true"),
+        // `count` of a filter counts without making the list.
+        ("count(concerns[severity = \"minor\"])", "1"), ("count(tags[item = \"z\"])", "0"), ("count(tags[item != \"z\"])", "2"),
+        ("count(concerns[severity = \"minor\" or category = \"physical_injury\"])", "2"),
     ]
 
     @Test(arguments: values)
