@@ -304,6 +304,17 @@ extension JSONParser {
         return a.withUnsafeBufferPointer { memcmp($0.baseAddress!, base, a.count) == 0 }
     }
 
+    /// The bytes of a string with no escapes, `i` moved past its closing quote; nil for anything
+    /// else (which the direct decoder leaves to the general one).
+    fileprivate mutating func plainString() -> UnsafeBufferPointer<UInt8>? {
+        guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
+        var end = i + 1
+        while end < b.count, b[end] != UInt8(ascii: "\""), b[end] != UInt8(ascii: "\\") { end += 1 }
+        guard end < b.count, b[end] == UInt8(ascii: "\"") else { return nil }
+        defer { i = end + 1 }
+        return UnsafeBufferPointer(rebasing: b[(i + 1)..<end])
+    }
+
     fileprivate mutating func direct(_ kind: DirectRecordDecoder.Kind) -> Value? {
         guard i < b.count else { return nil }
         if b[i] == UInt8(ascii: "n") { return (try? literal("null")).map { .null } }
@@ -331,13 +342,7 @@ extension JSONParser {
             if let m = d.months { return .yearMonthDuration(m) }
             return .dayTimeDuration(d.seconds ?? 0)
         case .enumeration(let values):
-            guard b[i] == UInt8(ascii: "\"") else { return nil }
-            var end = i + 1
-            while end < b.count, b[end] != UInt8(ascii: "\""), b[end] != UInt8(ascii: "\\") { end += 1 }
-            guard end < b.count, b[end] == UInt8(ascii: "\"") else { return nil }
-            let text = UnsafeBufferPointer(rebasing: b[(i + 1)..<end])
-            guard let k = values.bytes.firstIndex(where: { JSONParser.same($0, text) }) else { return nil }
-            i = end + 1
+            guard let text = plainString(), let k = values.bytes.firstIndex(where: { JSONParser.same($0, text) }) else { return nil }
             return .string(values.texts[k])
         case .list(let element):
             guard b[i] == UInt8(ascii: "[") else { return nil }
@@ -371,18 +376,12 @@ extension JSONParser {
             } else {
                 while true {
                     skipSpace()
-                    guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
                     // Keys without escapes are compared as bytes; anything else goes the general way.
-                    let start = i + 1
-                    var end = start
-                    while end < b.count, b[end] != UInt8(ascii: "\""), b[end] != UInt8(ascii: "\\") { end += 1 }
-                    guard end < b.count, b[end] == UInt8(ascii: "\"") else { return nil }
-                    let key = UnsafeBufferPointer(rebasing: b[start..<end])
+                    guard let key = plainString() else { return nil }
                     func named(_ k: Int) -> Bool { JSONParser.same(shape.names[k], key) }
                     guard let slot = next < count && named(next) ? next : shape.names.indices.first(where: named),
                           seen & (1 << UInt64(slot)) == 0 else { return nil }
                     next = slot + 1
-                    i = end + 1
                     skipSpace()
                     guard i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
                     i += 1
