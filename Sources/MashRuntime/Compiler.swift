@@ -13,7 +13,7 @@ struct Compiler {
 
     /// Where constant expressions are computed while compiling: they read no record paths, so one
     /// frame without any serves them all.
-    private let folding: Frame
+    let folding: Frame
 
     init(localCount: Int, definitionCount: Int = 0, definitionCode: DefinitionTable = DefinitionTable()) {
         layout = FrameLayout(localCount: localCount, definitionCount: definitionCount)
@@ -24,6 +24,8 @@ struct Compiler {
     final class DefinitionTable: @unchecked Sendable {
         // Written once while compiling, read only afterwards.
         var code: [Code] = []
+        /// The checked expressions behind `code`, so a use can be compiled knowing what it reads.
+        var expressions: [TypedExpr] = []
     }
 
     func compile(_ e: TypedExpr) -> Code {
@@ -36,10 +38,10 @@ struct Compiler {
     }
 
     /// The value of an expression the checker marked constant.
-    private func constant(_ e: TypedExpr) -> Value { compile(e)(folding) }
+    func constant(_ e: TypedExpr) -> Value { compile(e)(folding) }
 
     /// Field slots from the root for `referral.dash_risk`-like chains (no lists on the way).
-    private static func staticPath(_ e: TypedExpr) -> [Int]? {
+    static func staticPath(_ e: TypedExpr) -> [Int]? {
         switch e.node {
         case .root(let slot): return [slot]
         case .field(let base, let slot, false): return staticPath(base).map { $0 + [slot] }
@@ -47,66 +49,15 @@ struct Compiler {
         }
     }
 
-    /// A comparison with a constant on one side, the commonest condition in a rule set
-    /// (`referral.marac = true`, `c.risk = "high"`, `referral.dash_ticks >= 14`): strings, booleans and
-    /// whole numbers are compared in place; anything else goes the general way, with the same result.
-    private func compileCompare(_ op: BinaryOperator, _ a: TypedExpr, _ b: TypedExpr) -> Code {
-        let flipped: BinaryOperator? = switch op {
-        case .less: .greater
-        case .lessOrEqual: .greaterOrEqual
-        case .greater: .less
-        case .greaterOrEqual: .lessOrEqual
-        case .equal, .notEqual: op
-        default: nil
-        }
-        if a.isConstant, !b.isConstant, let flipped { return compileCompare(flipped, b, a) }
-        let l = compile(a)
-        guard b.isConstant, !a.isConstant else {
-            let r = compile(b)
-            return { f in ValueOps.compare(op, l(f), r(f)) }
-        }
-        let c = constant(b)
-        switch c {
-        case .string(let cs):
-            return { f in
-                let x = l(f)
-                if case .string(let s) = x { return .boolean(ValueOps.holds(op, s < cs ? -1 : (s == cs ? 0 : 1))) }
-                return ValueOps.compare(op, x, c)
-            }
-        case .boolean(let cb) where op == .equal || op == .notEqual:
-            let equal = op == .equal
-            return { f in
-                let x = l(f)
-                if case .boolean(let v) = x { return .boolean((v == cb) == equal) }
-                return ValueOps.compare(op, x, c)
-            }
-        case .number(let cn):
-            let ci = ValueOps.smallInteger(cn)
-            return { f in
-                let x = l(f)
-                if case .number(let n) = x {
-                    if let ci, let xi = ValueOps.smallInteger(n) { return .boolean(ValueOps.holds(op, xi < ci ? -1 : (xi == ci ? 0 : 1))) }
-                    return .boolean(ValueOps.holds(op, n < cn ? -1 : (n == cn ? 0 : 1)))
-                }
-                return ValueOps.compare(op, x, c)
-            }
-        case .yearMonthDuration(let cm):
-            return { f in
-                let x = l(f)
-                if case .yearMonthDuration(let m) = x { return .boolean(ValueOps.holds(op, m < cm ? -1 : (m == cm ? 0 : 1))) }
-                return ValueOps.compare(op, x, c)
-            }
-        default:
-            break
-        }
-        return { f in ValueOps.compare(op, l(f), c) }
-    }
-
     private func compileNode(_ e: TypedExpr) -> Code {
         // Frames keep variables in memory of a fixed size: a variable the checker numbered beyond it
         // (which it never does) gives null rather than reading or writing outside that memory.
         guard Compiler.locals(of: e).allSatisfy({ $0 >= 0 && $0 < layout.localCount }) else { return { _ in .null } }
         switch e.node {
+        case .and, .or, .not, .compare, .inItems, .inList, .quantified:
+            // Conditions: compiled to give a truth, read here as a value.
+            let test = compileTestNode(e)
+            return { f in test(f).value }
         case .constant(let v):
             return { _ in v }
         case .root(let slot):
@@ -160,12 +111,6 @@ struct Compiler {
                 f.definitionsDone[index] = 1
                 return v
             }
-        case .not(let x):
-            let c = compile(x)
-            return { f in
-                if case .boolean(let b) = c(f) { return .boolean(!b) }
-                return .null
-            }
         case .negate(let x):
             let c = compile(x)
             return { f in
@@ -176,14 +121,6 @@ struct Compiler {
                 default: return .null
                 }
             }
-        case .and(let a, let b):
-            let l = compile(a), r = compile(b)
-            return { f in ValueOps.and(l(f)) { r(f) } }
-        case .or(let a, let b):
-            let l = compile(a), r = compile(b)
-            return { f in ValueOps.or(l(f)) { r(f) } }
-        case .compare(let op, let a, let b):
-            return compileCompare(op, a, b)
         case .arithmetic(let op, let a, let b):
             let l = compile(a), r = compile(b)
             return { f in ValueOps.arithmetic(op, l(f), r(f)) }
@@ -194,47 +131,6 @@ struct Compiler {
             let cx = compile(x)
             let test = Compiler.rangeTest(compile(lo), compile(hi), lowClosed, highClosed)
             return { f in test(cx(f), f) }
-        case .inItems(let x, let items):
-            let cx = compile(x)
-            if items.allSatisfy(\.isConstant) {
-                // `c.category in ("cse", "cce")`: text compared in place, anything else the general way.
-                let values = items.map(constant)
-                let texts = values.compactMap { if case .string(let s) = $0 { return s }; return nil }
-                return { f in
-                    let v = cx(f)
-                    if case .string(let s) = v, texts.count == values.count { return .boolean(texts.contains(s)) }
-                    for c in values where ValueOps.matches(v, c).isTrue { return .boolean(true) }
-                    return .boolean(false)
-                }
-            }
-            let cs = items.map { compile($0) }
-            return { f in
-                let v = cx(f)
-                for c in cs where ValueOps.matches(v, c(f)).isTrue { return .boolean(true) }
-                return .boolean(false)
-            }
-        case .inList(let x, let list):
-            let cx = compile(x), cl = compile(list)
-            if x.isConstant, case .string(let text) = constant(x) {
-                // `"neglect" in concern_categories`: the list's text items compared in place.
-                let v = Value.string(text)
-                return { f in
-                    guard case .list(let items) = cl(f) else { return .null }
-                    for item in items {
-                        switch item {
-                        case .string(let s): if s == text { return .boolean(true) }
-                        case .null: continue
-                        default: if ValueOps.matches(v, item).isTrue { return .boolean(true) }
-                        }
-                    }
-                    return .boolean(false)
-                }
-            }
-            return { f in
-                let l = cl(f)
-                guard case .list = l else { return .null }
-                return ValueOps.matches(cx(f), l)
-            }
         case .list(let items):
             let cs = items.map { compile($0) }
             return { f in .list(cs.map { $0(f) }) }
@@ -248,31 +144,13 @@ struct Compiler {
                 default: return .null
                 }
             }
-        case .quantified(let every, let slot, let source, let body):
-            let cs = compile(source), cb = compile(body)
-            return { f in
-                guard case .list(let items) = cs(f) else { return .null }
-                var sawNull = false
-                var result: Value?
-                f.forEach(items, binding: slot) { _ in
-                    switch cb(f) {
-                    case .boolean(let b):
-                        if every && !b { result = .boolean(false); return false }
-                        if !every && b { result = .boolean(true); return false }
-                    case .null: sawNull = true
-                    default: result = .null; return false
-                    }
-                    return true
-                }
-                return result ?? (sawNull ? .null : .boolean(every))
-            }
         case .filter(let list, let slot, let predicate):
-            let cl = compile(list), cp = compile(predicate)
+            let cl = compile(list), cp = compileTest(predicate)
             return { f in
                 guard case .list(let items) = cl(f) else { return .null }
                 var out: [Value] = []
                 f.forEach(items, binding: slot) { i in
-                    if cp(f).isTrue {
+                    if cp(f) == .yes {
                         // One allocation for the result, not one per doubling, and none when nothing passes.
                         if out.isEmpty { out.reserveCapacity(items.count - i) }
                         out.append(items[i])
@@ -282,6 +160,20 @@ struct Compiler {
                 return .list(out)
             }
         case .index(let list, let index):
+            if case .filter(let source, let slot, let predicate) = list.node, slot >= 0, slot < layout.localCount,
+               index.isConstant, case .number(let n) = constant(index), let k = ValueOps.smallInteger(n), k > 0 {
+                // `xs[condition][1]`: the k-th item that passes, found without making the filtered list.
+                let cs = compile(source), cp = compileTest(predicate)
+                return { f in
+                    guard case .list(let items) = cs(f) else { return .null }
+                    var seen = 0, found = -1
+                    f.forEach(items, binding: slot) { i in
+                        if cp(f) == .yes { seen += 1; if seen == k { found = i; return false } }
+                        return true
+                    }
+                    return found < 0 ? .null : items[found]
+                }
+            }
             let cl = compile(list), ci = compile(index)
             return { f in
                 guard case .list(let items) = cl(f), case .number(let n) = ci(f) else { return .null }
@@ -292,12 +184,12 @@ struct Compiler {
         case .call(.count, let args) where args.count == 1:
             if case .filter(let list, let slot, let predicate) = args[0].node, slot >= 0, slot < layout.localCount {
                 // `count(xs[condition])`: counted as the filter runs, without making the filtered list.
-                let cl = compile(list), cp = compile(predicate)
+                let cl = compile(list), cp = compileTest(predicate)
                 return { f in
                     guard case .list(let items) = cl(f) else { return .null }
                     var n = 0
                     f.forEach(items, binding: slot) { _ in
-                        if cp(f).isTrue { n += 1 }
+                        if cp(f) == .yes { n += 1 }
                         return true
                     }
                     return .number(Decimal(n))
@@ -310,7 +202,17 @@ struct Compiler {
             }
         case .call(let builtin, let args):
             let cs = args.map { compile($0) }
-            return { f in BuiltinFunctions.call(builtin, cs.map { $0(f) }) }
+            // The arguments go in an array the frame keeps for this call, emptied and refilled for
+            // each record, so a call allocates nothing once the array has grown. A call's arguments
+            // never contain the same call, so nothing else uses the array meanwhile.
+            let site = layout.addCallSite()
+            return { f in
+                guard site < f.callSiteCount else { return BuiltinFunctions.call(builtin, cs.map { $0(f) }) }
+                let values = f.callArguments + site
+                defer { values.pointee.removeAll(keepingCapacity: true) }
+                for c in cs { values.pointee.append(c(f)) }
+                return BuiltinFunctions.call(builtin, values.pointee)
+            }
         case .range(let lo, let hi, let lowClosed, let highClosed):
             let cl = compile(lo), ch = compile(hi)
             return { f in .range(low: cl(f), high: ch(f), lowClosed: lowClosed, highClosed: highClosed) }
@@ -333,6 +235,15 @@ struct Compiler {
             let c = compile(x)
             return { f in ValueOps.property(c(f), p) }
         }
+    }
+
+    /// What a list expression is once definitions are looked through: `concern_categories` is
+    /// `referral.concerns.category`.
+    func projected(_ e: TypedExpr) -> TypedExpr {
+        if case .definition(let i) = e.node, i < layout.definitionCount, i < definitionCode.expressions.count {
+            return projected(definitionCode.expressions[i])
+        }
+        return e
     }
 
     /// The variables this node itself reads or binds.
@@ -369,9 +280,15 @@ struct Compiler {
         switch test {
         case .any:
             return { _, _ in true }
+        case .compare(let op, let e) where e.isConstant:
+            let comparison = ConstantComparison(op, constant(e))
+            return { v, _ in comparison.test(v) == .yes }
         case .compare(let op, let e):
             let c = compile(e)
             return { v, f in ValueOps.compare(op, v, c(f)).isTrue }
+        case .equals(let e) where e.isConstant:
+            let comparison = ConstantComparison(.equal, constant(e))
+            return { v, _ in comparison.test(v) == .yes }
         case .equals(let e):
             let c = compile(e)
             return { v, f in ValueOps.equal(v, c(f)).isTrue }

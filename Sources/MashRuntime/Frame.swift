@@ -30,6 +30,14 @@ final class FrameLayout: @unchecked Sendable {
 
     var pathCount: Int { parents.count }
 
+    /// How many built-in calls the code has; each gets an argument array of its own in a frame.
+    private(set) var callSiteCount = 0
+
+    func addCallSite() -> Int {
+        callSiteCount += 1
+        return callSiteCount - 1
+    }
+
     typealias Groups = (parents: [Int], starts: [Int], slots: [Int], targets: [Int])
     private var cachedGroups: (pathCount: Int, groups: Groups)?
 
@@ -80,6 +88,9 @@ final class Frame {
     @exclusivity(unchecked) var route: Value = .null
     @exclusivity(unchecked) var deadline: Value = .null
     @exclusivity(unchecked) var request: Value = .null
+    /// An argument array per built-in call, kept between calls so their storage is reused.
+    let callArguments: UnsafeMutablePointer<[Value]>
+    let callSiteCount: Int
     private let pathCount: Int
     private let localCount: Int
     private let definitionCount: Int
@@ -89,8 +100,8 @@ final class Frame {
     private let childSlots: UnsafeMutablePointer<Int>
     private let childTargets: UnsafeMutablePointer<Int>
 
-    /// Two blocks hold everything (frames are also made for checks at load time, many of them):
-    /// the values (paths, then variables, then definitions) and the integers.
+    /// Two blocks hold nearly everything (frames are also made for checks at load time, many of
+    /// them): the values (paths, then variables, then definitions) and the integers.
     private let values: UnsafeMutablePointer<Value>
     private let integers: UnsafeMutablePointer<Int>
 
@@ -99,6 +110,9 @@ final class Frame {
         ruleCount = layout.ruleCount
         localCount = layout.localCount
         definitionCount = layout.definitionCount
+        callSiteCount = layout.callSiteCount
+        callArguments = .allocate(capacity: max(1, callSiteCount))
+        callArguments.initialize(repeating: [], count: callSiteCount)
         let valueCount = pathCount + localCount + definitionCount
         values = .allocate(capacity: max(1, valueCount))
         values.initialize(repeating: .null, count: valueCount)
@@ -127,6 +141,8 @@ final class Frame {
     deinit {
         values.deinitialize(count: pathCount + localCount + definitionCount)
         values.deallocate()
+        callArguments.deinitialize(count: callSiteCount)
+        callArguments.deallocate()
         integers.deallocate()
     }
 

@@ -17,13 +17,13 @@ public struct Program: Sendable {
 
     struct Rule: Sendable {
         let index: Int
-        let condition: Code
+        let condition: Test
         let facts: [Fact]
     }
 
     struct Table: Sendable {
         let index: Int
-        let condition: Code?
+        let condition: Test?
         let inputs: [Code]
         let rows: [[@Sendable (Value, Frame) -> Bool]]
         let facts: [Fact]
@@ -117,6 +117,7 @@ public struct Program: Sendable {
         self.stamp = stamp
         let table = Compiler.DefinitionTable()
         let compiler = Compiler(localCount: ruleSet.localCount, definitionCount: ruleSet.definitions.count, definitionCode: table)
+        table.expressions = ruleSet.definitions
         table.code = ruleSet.definitions.map { compiler.compile($0) }
         definitions = table
         layout = compiler.layout
@@ -125,13 +126,13 @@ public struct Program: Sendable {
         func facts(_ paths: [FactPath]) -> [Fact] {
             paths.map { Fact(path: $0.path, code: compiler.compile($0.access), type: $0.fieldType) }
         }
-        rules = ruleSet.rules.enumerated().map { i, r in Rule(index: i, condition: compiler.compile(r.condition), facts: facts(r.facts)) }
+        rules = ruleSet.rules.enumerated().map { i, r in Rule(index: i, condition: compiler.compileTest(r.condition), facts: facts(r.facts)) }
         ruleRunners = stride(from: 0, to: rules.count, by: 64).map { [rules] start in
             var next: @Sendable (Frame) -> Void = { _ in }
             for rule in rules[start..<Swift.min(start + 64, rules.count)].reversed() {
                 let condition = rule.condition, index = rule.index, rest = next
                 next = { f in
-                    if condition(f).isTrue { f.fire(index) }
+                    if condition(f) == .yes { f.fire(index) }
                     rest(f)
                 }
             }
@@ -139,7 +140,7 @@ public struct Program: Sendable {
         }
         compiler.layout.ruleCount = rules.count
         tables = ruleSet.tables.enumerated().map { i, t in
-            Table(index: i, condition: t.condition.map { compiler.compile($0) }, inputs: t.inputs.map { compiler.compile($0) },
+            Table(index: i, condition: t.condition.map { compiler.compileTest($0) }, inputs: t.inputs.map { compiler.compile($0) },
                   rows: t.rows.map { $0.tests.map(compiler.compileCell) }, facts: facts(t.facts))
         }
         escalations = ruleSet.escalations.map { Escalation($0, compiler) }
@@ -304,6 +305,9 @@ public final class Evaluator {
 
         frame.firedCount = 0
         for run in program.ruleRunners { run(frame) }
+        // One allocation for the firings rather than one per doubling: the rules that fired, and
+        // usually at most a row per table.
+        if recording, frame.firedCount + program.tables.count > 0 { fired.reserveCapacity(frame.firedCount + program.tables.count) }
         for k in 0..<frame.firedCount {
             let i = frame.fired[k]
             contributions.append(table.rules[i])
@@ -315,7 +319,7 @@ public final class Evaluator {
         }
 
         for compiled in program.tables {
-            if let c = compiled.condition, !c(frame).isTrue { continue }
+            if let c = compiled.condition, c(frame) != Truth.yes { continue }
             let t = rs.tables[compiled.index]
             inputs.removeAll(keepingCapacity: true)
             for input in compiled.inputs { inputs.append(input(frame)) }
@@ -329,7 +333,8 @@ public final class Evaluator {
                 }
             }
             guard !matches.isEmpty else { continue }
-            var chosen: ArraySlice<Int> = matches[...]
+            // The rows that count: all that matched, or for a priority table the one that wins.
+            var chosen = 0..<matches.count
             switch t.hit {
             case .first, .collectMax:
                 break
@@ -340,15 +345,16 @@ public final class Evaluator {
                     problems.append("table `\(t.id)` has hit policy unique, but rows \(matches.map { String($0 + 1) }.joined(separator: ", ")) all match")
                 }
             case .priority:
-                let best = matches.max { a, b in
-                    let la = t.rows[a].outcome.level ?? 0, lb = t.rows[b].outcome.level ?? 0
+                let best = matches.indices.max { a, b in
+                    let la = t.rows[matches[a]].outcome.level ?? 0, lb = t.rows[matches[b]].outcome.level ?? 0
                     if la != lb { return la < lb }
-                    return a > b
+                    return matches[a] > matches[b]
                 }
-                chosen = best.map { [$0][...] } ?? []
+                chosen = best.map { $0..<$0 + 1 } ?? 0..<0
             }
             let tableFacts = recording ? facts(compiled.facts) : []
-            for r in chosen {
+            for m in chosen {
+                let r = matches[m]
                 contributions.append(table.rows[compiled.index][r])
                 if recording {
                     let row = t.rows[r]

@@ -33,8 +33,7 @@ enum ValueOps {
     static func compare(_ a: Value, _ b: Value) -> Int? {
         switch (a, b) {
         case (.number(let x), .number(let y)):
-            if let a = smallInteger(x), let b = smallInteger(y) { return a < b ? -1 : (a == b ? 0 : 1) }
-            return x < y ? -1 : (x == y ? 0 : 1)
+            return order(x, y)
         case (.string(let x), .string(let y)): return x < y ? -1 : (x == y ? 0 : 1)
         case (.date(let x), .date(let y)): return x < y ? -1 : (x == y ? 0 : 1)
         case (.dateTime(let x), .dateTime(let y)):
@@ -101,13 +100,52 @@ enum ValueOps {
         }
     }
 
+    /// The order of two decimals (-1, 0 or 1). Most numbers in records have few digits (`30.5`
+    /// hours, a count): those are compared as integers at a common exponent, which gives Foundation's
+    /// answer without its allocation; the rest go through Foundation.
+    @inline(__always) static func order(_ x: Decimal, _ y: Decimal) -> Int {
+        if decimalLayoutKnown, let a = rawSmallFixed(x), let b = rawSmallFixed(y) {
+            if a.exponent == b.exponent { return a.mantissa < b.mantissa ? -1 : (a.mantissa == b.mantissa ? 0 : 1) }
+            let (high, low, flip) = a.exponent > b.exponent ? (a, b, 1) : (b, a, -1)
+            let gap = high.exponent - low.exponent
+            if gap < powersOfTen.count {
+                let (scaled, overflow) = high.mantissa.multipliedReportingOverflow(by: powersOfTen[gap])
+                if !overflow { return flip * (scaled < low.mantissa ? -1 : (scaled == low.mantissa ? 0 : 1)) }
+            }
+        }
+        return x < y ? -1 : (x == y ? 0 : 1)
+    }
+
+    private static let powersOfTen: [Int] = (0...18).map { k in (0..<k).reduce(1) { r, _ in r * 10 } }
+
+    /// A decimal whose mantissa fits in 32 bits, as a signed mantissa and its power of ten
+    /// (`30.5` is 305 and -1), read from its bytes as `rawSmallInteger` does; nil for others and NaN.
+    private static func rawSmallFixed(_ d: Decimal) -> (mantissa: Int, exponent: Int)? {
+        withUnsafeBytes(of: d) { b -> (mantissa: Int, exponent: Int)? in
+            guard b.count == 20 else { return nil }
+            let length = b[1] >> 4, negative = b[1] & 0x08 != 0
+            if length == 0 { return negative ? nil : (0, 0) }
+            guard length <= 2 else { return nil }
+            var m = Int(b[4]) | Int(b[5]) << 8
+            if length == 2 { m |= Int(b[6]) << 16 | Int(b[7]) << 24 }
+            return (negative ? -m : m, Int(Int8(bitPattern: b[0])))
+        }
+    }
+
     private static let decimalLayoutKnown: Bool = {
         let cases: [(Decimal?, Int?)] = [
             (Decimal(0), 0), (Decimal(5), 5), (Decimal(-5), -5), (Decimal(65535), 65535), (Decimal(-65535), -65535),
             (Decimal(string: "-7"), -7), (Decimal(string: "301"), 301), (Decimal(65536), nil), (Decimal(string: "12.5"), nil),
             (Decimal(string: "0.5"), nil), (Decimal(string: "-0.25"), nil), (Decimal.nan, nil), (Decimal(string: "1234567.5"), nil),
         ]
+        let fixed: [(Decimal?, Int, Int)] = [
+            (Decimal(string: "12.5"), 125, -1), (Decimal(string: "-0.25"), -25, -2), (Decimal(string: "1234567.5"), 12345675, -1),
+            (Decimal(65536), 65536, 0), (Decimal(string: "4294967295"), 4294967295, 0), (Decimal(string: "3e5"), 3, 5),
+            (Decimal(string: "-30.5"), -305, -1),
+        ]
         return cases.allSatisfy { d, expected in d.map { rawSmallInteger($0) == expected } ?? false }
+            && fixed.allSatisfy { d, m, e in d.flatMap(rawSmallFixed).map { $0 == (m, e) } ?? false }
+            && [Decimal(string: "4294967296"), Decimal.nan].allSatisfy { $0.map { rawSmallFixed($0) == nil } ?? false }
     }()
 
     /// `v` within `lo..hi` with the given ends; the high end is computed only when the low one passes.

@@ -39,6 +39,19 @@ import Testing
         // Lists, paths over lists, filters, indexes.
         ("count(concerns)", "2"), ("concerns.category", "[\"neglect\", \"physical_injury\"]"),
         ("concerns[severity = \"minor\"].category", "[\"neglect\"]"), ("concerns[item.severity = \"minor\"].category", "[\"neglect\"]"),
+        // The k-th item that passes a filter is found without making the filtered list; the text of a
+        // projection is tested in place.
+        ("concerns[severity = \"significant\"][1].category", "\"physical_injury\""), ("concerns[severity = \"minor\" and category = \"physical_injury\"][1]", "null"),
+        ("concerns[category != null][2].severity", "\"significant\""), ("concerns[severity = \"minor\"][2]", "null"),
+        ("tags[item = \"b\"][1]", "\"b\""), ("tags[item != \"q\"][-1]", "\"b\""),
+        ("\"physical_injury\" in concerns.category", "true"), ("\"missing\" in concerns.category", "false"),
+        ("\"minor\" in concerns.category", "false"),
+        // Numbers with fractions against whole numbers, and at different exponents.
+        ("child.age_months > 2.5", "true"), ("child.age_months < 3.0", "false"), ("child.age_months = 3.00", "true"),
+        ("2.50 = 2.5", "true"),
+        // A call keeps its argument array between calls: in a loop, and with calls among its arguments.
+        ("for c in concerns return max(string length(c.category), 10)", "[10, 15]"),
+        ("max(min(count(concerns), 9), min(7, count(tags) - 1), sum(for c in concerns return max(string length(c.category), 0)))", "22"), ("-0.5 < -0.25", "true"), ("1e3 = 1000", "true"),
         ("concerns[1].category", "\"neglect\""), ("concerns[-1].severity", "\"significant\""), ("concerns[5]", "null"),
         ("sum([1, 2, 3])", "6"), ("min([3, 1, 2])", "1"), ("max(4, 9)", "9"), ("mean([1, 2])", "1.5"),
         ("all([true, false])", "false"), ("any([false, null, true])", "true"), ("all([true, null])", "null"),
@@ -180,6 +193,20 @@ import Testing
         #expect(ValueOps.smallInteger(try #require(Decimal(string: "7.5"))) == nil)
         #expect(ValueOps.smallInteger(Decimal(70000)) == nil)
         #expect(ValueOps.smallInteger(Decimal.nan) == nil)
+    }
+
+    /// Decimals with short mantissas are ordered as integers at a common exponent; every pair here
+    /// must be ordered exactly as Foundation orders it, including across exponents and signs.
+    @Test func shortDecimalsAreOrderedAsFoundationOrdersThem() throws {
+        let texts = ["0", "-0.5", "0.5", "24", "24.0", "24.5", "23.99", "-24", "30.5", "1e3", "1000", "999.999",
+                     "4294967295", "4294967296", "-4294967295", "0.000000001", "1e-20", "12345678901234567890.5", "7e18"]
+        let numbers = try texts.map { try #require(Decimal(string: $0)) } + [Decimal.nan]
+        for x in numbers {
+            for y in numbers {
+                let foundation = x < y ? -1 : (x == y ? 0 : 1)
+                #expect(ValueOps.order(x, y) == foundation, "\(x) against \(y)")
+            }
+        }
     }
 
     /// Compiled code keeps variables in memory of a fixed size; an expression that names a variable
