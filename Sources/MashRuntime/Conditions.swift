@@ -216,6 +216,25 @@ extension Compiler {
         return { f in comparison.test(read.read(f)) }
     }
 
+    /// Which of `texts` the field `slot` of the items of `list` holds, as `"x" in list.field` decides
+    /// it for each text: text by equality, null never, any other value as `in` matches it.
+    static func members(_ list: Value, _ slot: Int, _ texts: [String: Int]) -> UInt64 {
+        guard case .list(let items) = list else { return Frame.membershipKnown | Frame.membershipNotAList }
+        var bits = Frame.membershipKnown
+        for item in items {
+            guard case .record(let fields) = item, slot < fields.count else { continue }
+            switch fields[slot] {
+            case .string(let s):
+                if let k = texts[s] { bits |= 1 << UInt64(k) }
+            case .null:
+                continue
+            case let v:
+                for (text, k) in texts where ValueOps.matches(.string(text), v).isTrue { bits |= 1 << UInt64(k) }
+            }
+        }
+        return bits
+    }
+
     private func compileInList(_ x: TypedExpr, _ list: TypedExpr) -> Test {
         let cx = compile(x), cl = compile(list)
         guard x.isConstant, case .string(let text) = constant(x) else {
@@ -232,6 +251,23 @@ extension Compiler {
             case .string(let s): return s == text
             case .null: return false
             default: return ValueOps.matches(v, item).isTrue
+            }
+        }
+        if case .definition(let definition) = list.node, case .field(let base, let slot, true) = projected(list).node,
+           let (set, bit) = layout.member(text, of: definition) {
+            // `"neglect" in concern_categories`, where the definition is `referral.concerns.category`:
+            // the first such test for a record reads the items once and marks every text the rule set
+            // tests against it; this and later tests read a bit.
+            let read = operand(base), layout = layout, mask: UInt64 = 1 << UInt64(bit)
+            return { f in
+                // A frame made before the set was (the compiler's own, for constants) works it out each time.
+                var bits = set < f.membershipCount ? f.memberships[set] : 0
+                if bits == 0 {
+                    bits = Compiler.members(read.read(f), slot, layout.memberTexts[set])
+                    if set < f.membershipCount { f.memberships[set] = bits }
+                }
+                if bits & Frame.membershipNotAList != 0 { return .null }
+                return Truth(bits & mask != 0)
             }
         }
         if case .field(let base, let slot, true) = projected(list).node {

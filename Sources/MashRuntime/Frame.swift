@@ -38,6 +38,24 @@ final class FrameLayout: @unchecked Sendable {
         return callSiteCount - 1
     }
 
+    /// The texts tested against each list definition (`"neglect" in concern_categories`), each with
+    /// its bit: a frame works out once per record which of them the list holds.
+    private(set) var memberTexts: [[String: Int]] = []
+    private var membershipOfDefinition: [Int: Int] = [:]
+
+    /// The bit for `text` in the membership set of definition `definition`, or nil when the set is full.
+    func member(_ text: String, of definition: Int) -> (set: Int, bit: Int)? {
+        let set = membershipOfDefinition[definition] ?? {
+            memberTexts.append([:])
+            membershipOfDefinition[definition] = memberTexts.count - 1
+            return memberTexts.count - 1
+        }()
+        if let bit = memberTexts[set][text] { return (set, bit) }
+        guard memberTexts[set].count < Frame.membershipBits else { return nil }
+        memberTexts[set][text] = memberTexts[set].count
+        return (set, memberTexts[set].count - 1)
+    }
+
     typealias Groups = (parents: [Int], starts: [Int], slots: [Int], targets: [Int])
     private var cachedGroups: (pathCount: Int, groups: Groups)?
 
@@ -91,6 +109,13 @@ final class Frame {
     /// An argument array per built-in call, kept between calls so their storage is reused.
     let callArguments: UnsafeMutablePointer<[Value]>
     let callSiteCount: Int
+    /// Per membership set: 0 until worked out for this record, then `membershipKnown`, with
+    /// `membershipNotAList` when the definition is not a list, and the bits of the texts it holds.
+    let memberships: UnsafeMutablePointer<UInt64>
+    let membershipCount: Int
+    static let membershipBits = 62
+    static let membershipKnown: UInt64 = 1 << 63
+    static let membershipNotAList: UInt64 = 1 << 62
     private let pathCount: Int
     private let localCount: Int
     private let definitionCount: Int
@@ -113,6 +138,9 @@ final class Frame {
         callSiteCount = layout.callSiteCount
         callArguments = .allocate(capacity: max(1, callSiteCount))
         callArguments.initialize(repeating: [], count: callSiteCount)
+        membershipCount = layout.memberTexts.count
+        memberships = .allocate(capacity: max(1, membershipCount))
+        memberships.initialize(repeating: 0, count: membershipCount)
         let valueCount = pathCount + localCount + definitionCount
         values = .allocate(capacity: max(1, valueCount))
         values.initialize(repeating: .null, count: valueCount)
@@ -143,6 +171,7 @@ final class Frame {
         values.deallocate()
         callArguments.deinitialize(count: callSiteCount)
         callArguments.deallocate()
+        memberships.deallocate()
         integers.deallocate()
     }
 
@@ -196,6 +225,7 @@ final class Frame {
             }
         }
         for i in 0..<definitionCount { definitionsDone[i] = 0 }
+        for i in 0..<membershipCount { memberships[i] = 0 }
         level = .null; rating = .null; route = .null; deadline = .null; request = .null
     }
 }
