@@ -125,8 +125,9 @@ final class Frame {
     private let childSlots: UnsafeMutablePointer<Int>
     private let childTargets: UnsafeMutablePointer<Int>
 
-    /// Two blocks hold nearly everything (frames are also made for checks at load time, many of
-    /// them): the values (paths, then variables, then definitions) and the integers.
+    /// Two blocks hold the values (paths, then variables, then definitions) and the integers; the
+    /// argument arrays and membership sets have one each (frames are also made for checks at load
+    /// time, many of them).
     private let values: UnsafeMutablePointer<Value>
     private let integers: UnsafeMutablePointer<Int>
 
