@@ -60,24 +60,17 @@ struct Compiler {
             return { f in test(f).value }
         case .constant(let v):
             return { _ in v }
-        case .root(let slot):
-            let k = layout.path([slot])
-            return { f in f.paths[k] }
         case .local(let slot):
             return { f in f.locals[slot] }
-        case .field(let base, let slot, let projection):
-            if let path = Compiler.staticPath(e) {
-                // Resolved once per record by the frame.
-                let k = layout.path(path)
-                return { f in f.paths[k] }
+        case .root, .field:
+            // A record path, resolved once per record by the frame, or `c.category` inside
+            // `some c in ...`, read straight from the variable.
+            switch inPlace(e) {
+            case .path(let k)?: return { f in f.paths[k] }
+            case let read?: return { f in read.read(f) }
+            case nil: break
             }
-            if !projection, case .local(let local) = base.node, local >= 0, local < layout.localCount {
-                // `c.category` inside `some c in ...`: read straight from the variable.
-                return { f in
-                    if case .record(let fields) = f.locals[local], slot < fields.count { return fields[slot] }
-                    return .null
-                }
-            }
+            guard case .field(let base, let slot, let projection) = e.node else { return { _ in .null } }
             let b = compile(base)
             if projection {
                 return { f in

@@ -85,6 +85,7 @@ struct ConstantComparison: Sendable {
             return Truth((b == c) == (op == .equal))
         case .number(let c, let small):
             guard case .number(let n) = x else { break }
+            // The constant's whole-number form is worked out once; `order` would read both each time.
             if let small, let k = ValueOps.smallInteger(n) { return Truth(ValueOps.holds(op, k < small ? -1 : (k == small ? 0 : 1))) }
             return Truth(ValueOps.holds(op, ValueOps.order(n, c)))
         case .months(let c):
@@ -99,12 +100,15 @@ struct ConstantComparison: Sendable {
 
 extension Compiler {
     /// How code reads `e`: in place for a record path or a variable's field, else through its code.
-    func operand(_ e: TypedExpr) -> Operand {
+    func operand(_ e: TypedExpr) -> Operand { inPlace(e) ?? .code(compile(e)) }
+
+    /// A record path or a variable's field, which code reads in place; nil for anything else.
+    func inPlace(_ e: TypedExpr) -> Operand? {
         if !e.isConstant, let path = Compiler.staticPath(e) { return .path(layout.path(path)) }
         if case .field(let base, let slot, false) = e.node, case .local(let local) = base.node, local >= 0, local < layout.localCount {
             return .variableField(local: local, slot: slot)
         }
-        return .code(compile(e))
+        return nil
     }
 
     /// A condition, compiled to give a `Truth`. Anything that is not one of the condition kinds is
@@ -236,8 +240,8 @@ extension Compiler {
     }
 
     private func compileInList(_ x: TypedExpr, _ list: TypedExpr) -> Test {
-        let cx = compile(x), cl = compile(list)
         guard x.isConstant, case .string(let text) = constant(x) else {
+            let cx = compile(x), cl = compile(list)
             return { f in
                 let l = cl(f)
                 guard case .list = l else { return .null }
@@ -283,6 +287,7 @@ extension Compiler {
                 return .no
             }
         }
+        let cl = compile(list)
         return { f in
             guard case .list(let items) = cl(f) else { return .null }
             for item in items where found(item) { return .yes }
