@@ -5,7 +5,7 @@ import MashSchema
 /// A decision-table cell test compiled on its own, for analysis tools. Only cells whose values are
 /// constants can be judged without a record; `isConstant` says which.
 public struct CellMatcher: Sendable {
-    private let test: @Sendable (Value, Frame) -> Bool
+    private let test: Cell
     private let scratch: Scratch
 
     /// The one frame a matcher's tests run in (analysis calls `matches` many times per cell), kept
@@ -25,7 +25,7 @@ public struct CellMatcher: Sendable {
     public func matches(_ value: Value) -> Bool {
         scratch.lock.lock()
         defer { scratch.lock.unlock() }
-        return test(value, scratch.frame)
+        return withUnsafePointer(to: value) { test($0, scratch.frame) }
     }
 
     /// True when the test depends on nothing but constants.

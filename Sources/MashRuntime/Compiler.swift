@@ -268,8 +268,8 @@ struct Compiler {
         { v, f in ValueOps.inRange(v, lo(f), { hi(f) }, lowClosed, highClosed) }
     }
 
-    /// A decision-table cell: true when the input value passes the test.
-    func compileCell(_ test: CellTestCode) -> @Sendable (Value, Frame) -> Bool {
+    /// A decision-table cell: true when the input value, read where it is, passes the test.
+    func compileCell(_ test: CellTestCode) -> Cell {
         switch test {
         case .any:
             return { _, _ in true }
@@ -278,21 +278,21 @@ struct Compiler {
             return { v, _ in comparison.test(v) == .yes }
         case .compare(let op, let e):
             let c = compile(e)
-            return { v, f in ValueOps.compare(op, v, c(f)).isTrue }
+            return { v, f in ValueOps.compare(op, v.pointee, c(f)).isTrue }
         case .equals(let e) where e.isConstant:
             let comparison = ConstantComparison(.equal, constant(e))
             return { v, _ in comparison.test(v) == .yes }
         case .equals(let e):
             let c = compile(e)
-            return { v, f in ValueOps.equal(v, c(f)).isTrue }
+            return { v, f in ValueOps.equal(v.pointee, c(f)).isTrue }
         case .inRange(let lo, let hi, let lowClosed, let highClosed):
             let t = Compiler.rangeTest(compile(lo), compile(hi), lowClosed, highClosed)
-            return { v, f in t(v, f).isTrue }
+            return { v, f in t(v.pointee, f).isTrue }
         case .inList(let e):
             let c = compile(e)
             return { v, f in
                 guard case .list(let l) = c(f) else { return false }
-                return l.contains { ValueOps.equal(v, $0).isTrue }
+                return l.contains { ValueOps.equal(v.pointee, $0).isTrue }
             }
         case .oneOf(let tests):
             let cs = tests.map(compileCell)
@@ -302,4 +302,66 @@ struct Compiler {
             return { v, f in !cs.contains { $0(v, f) } }
         }
     }
+
+    /// A decision table's rows, compiled to one piece of code per 64 rows that writes the rows that
+    /// match into the frame (`Frame.matches`), stopping at the first for hit policy `first`. Each row
+    /// tests its cells in turn, each reading its input in place: a record path where the record
+    /// holds it, anything else from the slot `prepare` fills before the rows are tried. A cell that
+    /// is `-` costs nothing.
+    func compileRows(_ table: CheckedRuleSet.Table) -> (prepare: [TableInput], chunks: [@Sendable (Frame) -> Void]) {
+        var prepare: [TableInput] = []
+        let inputs: [Operand] = table.inputs.map { e in
+            if let read = inPlace(e) { return read }
+            let slot = layout.addTableInput()
+            prepare.append(TableInput(slot: slot, code: compile(e)))
+            return .tableInput(slot)
+        }
+        layout.maxRows = max(layout.maxRows, table.rows.count)
+        let first = table.hit == .first
+        let rowTests: [@Sendable (Frame) -> Bool] = table.rows.map { row in
+            var test: (@Sendable (Frame) -> Bool)?
+            for (i, cellCode) in zip(row.tests.indices, row.tests).reversed() where i < inputs.count {
+                if case .any = cellCode { continue }
+                let input = inputs[i]
+                let one: Test
+                switch cellCode {
+                case .compare(let op, let e) where e.isConstant:
+                    one = ConstantComparison(op, constant(e)).compiled(reading: input)
+                case .equals(let e) where e.isConstant:
+                    one = ConstantComparison(.equal, constant(e)).compiled(reading: input)
+                default:
+                    let cell = compileCell(cellCode)
+                    one = { f in Truth(input.withValue(f) { cell($0, f) }) }
+                }
+                if let rest = test { test = { f in one(f) == .yes && rest(f) } } else { test = { f in one(f) == .yes } }
+            }
+            return test ?? { _ in true }
+        }
+        var chunks: [@Sendable (Frame) -> Void] = []
+        for start in stride(from: 0, to: rowTests.count, by: 64) {
+            var next: @Sendable (Frame) -> Void = { _ in }
+            for r in (start..<Swift.min(start + 64, rowTests.count)).reversed() {
+                let test = rowTests[r], rest = next
+                if first {
+                    next = { f in if test(f) { f.match(r) } else { rest(f) } }
+                } else {
+                    next = { f in
+                        if test(f) { f.match(r) }
+                        rest(f)
+                    }
+                }
+            }
+            chunks.append(next)
+        }
+        return (prepare, chunks)
+    }
 }
+
+/// A table input worked out into a frame slot before the rows are tried.
+struct TableInput: Sendable {
+    let slot: Int
+    let code: Code
+}
+
+/// A compiled decision-table cell: the input value where it is, and the frame for anything else it reads.
+typealias Cell = @Sendable (UnsafePointer<Value>, Frame) -> Bool

@@ -38,63 +38,181 @@ enum Operand: Sendable {
     case path(Int)
     case variableField(local: Int, slot: Int)
     case code(Code)
+    /// A table input worked out before the table's rows are tried.
+    case tableInput(Int)
 
     @inline(__always) func read(_ f: Frame) -> Value {
         switch self {
         case .path(let k): return f.paths[k]
+        case .tableInput(let k): return k < f.tableInputCount ? f.tableInputs[k] : .null
         case .variableField(let local, let slot):
             if case .record(let fields) = f.locals[local], slot < fields.count { return fields[slot] }
             return .null
         case .code(let c): return c(f)
         }
     }
+
+    /// Calls `body` with where the operand's value is, without copying it when it is a record path
+    /// or the field of an item a loop has bound (copying a value retains and releases what it holds).
+    @inline(__always) func withValue<R>(_ f: Frame, _ body: (UnsafePointer<Value>) -> R) -> R {
+        switch self {
+        case .path(let k):
+            return body(f.paths + k)
+        case .tableInput(let k):
+            return k < f.tableInputCount ? body(f.tableInputs + k) : withUnsafePointer(to: Value.null, body)
+        case .variableField(let local, let slot):
+            if let fields = f.itemFields[local] {
+                if slot < f.itemFieldCounts[local] { return body(fields + slot) }
+                return withUnsafePointer(to: Value.null, body)
+            }
+            return withUnsafePointer(to: read(f), body)
+        case .code(let c):
+            return withUnsafePointer(to: c(f), body)
+        }
+    }
+}
+
+/// Where a compiled condition finds its operand, as a type, so that code specialised for each place
+/// captures only the place's numbers (see `ConstantComparison.compiled`).
+protocol ValueSite: Sendable {
+    func withValue<R>(_ f: Frame, _ body: (UnsafePointer<Value>) -> R) -> R
+}
+
+struct PathSite: ValueSite {
+    let path: Int
+    @inline(__always) func withValue<R>(_ f: Frame, _ body: (UnsafePointer<Value>) -> R) -> R { body(f.paths + path) }
+}
+
+struct ItemFieldSite: ValueSite {
+    let local: Int, slot: Int
+    @inline(__always) func withValue<R>(_ f: Frame, _ body: (UnsafePointer<Value>) -> R) -> R {
+        Operand.variableField(local: local, slot: slot).withValue(f, body)
+    }
+}
+
+struct TableInputSite: ValueSite {
+    let input: Int
+    @inline(__always) func withValue<R>(_ f: Frame, _ body: (UnsafePointer<Value>) -> R) -> R {
+        Operand.tableInput(input).withValue(f, body)
+    }
+}
+
+struct CodeSite: ValueSite {
+    let code: Code
+    @inline(__always) func withValue<R>(_ f: Frame, _ body: (UnsafePointer<Value>) -> R) -> R { withUnsafePointer(to: code(f), body) }
 }
 
 /// `x op c` for a constant `c`: text, booleans, numbers and year-month durations are compared in
 /// place (text for equality without ordering it); anything else goes the general way, with the same result.
 struct ConstantComparison: Sendable {
     private enum Kind: Sendable {
-        case text(String), boolean(Bool), number(Decimal, small: Int?), months(Int), other
+        case text(String), boolean(Bool), number(Decimal, small: Int?), months(Int), null, other
     }
     private let op: BinaryOperator
     private let constant: Value
     private let kind: Kind
+    /// What the comparison gives for a null value (an optional field left out, the commonest value
+    /// of all): worked out once, as the general way would.
+    private let whenNull: Truth
 
     init(_ op: BinaryOperator, _ constant: Value) {
         self.op = op
         self.constant = constant
+        whenNull = Truth(ValueOps.compare(op, .null, constant))
         switch constant {
         case .string(let s): kind = .text(s)
         case .boolean(let b) where op == .equal || op == .notEqual: kind = .boolean(b)
         case .number(let n): kind = .number(n, small: ValueOps.smallInteger(n))
         case .yearMonthDuration(let m): kind = .months(m)
+        case .null where op == .equal || op == .notEqual: kind = .null
         default: kind = .other
         }
     }
 
     @inline(__always) func test(_ x: Value) -> Truth {
+        withUnsafePointer(to: x) { test($0) }
+    }
+
+    /// The test of the value at `p`, read where it is.
+    @inline(__always) func test(_ p: UnsafePointer<Value>) -> Truth {
         // One switch at a time: switching on a tuple of both would copy the value.
         switch kind {
         case .text(let c):
-            guard case .string(let s) = x else { break }
+            guard case .string(let s) = p.pointee else { break }
             if op == .equal { return Truth(s == c) }
             if op == .notEqual { return Truth(s != c) }
             return Truth(ValueOps.holds(op, s < c ? -1 : (s == c ? 0 : 1)))
         case .boolean(let c):
-            guard case .boolean(let b) = x else { break }
+            guard case .boolean(let b) = p.pointee else { break }
             return Truth((b == c) == (op == .equal))
         case .number(let c, let small):
-            guard case .number(let n) = x else { break }
+            guard case .number(let n) = p.pointee else { break }
             // The constant's whole-number form is worked out once; `order` would read both each time.
             if let small, let k = ValueOps.smallInteger(n) { return Truth(ValueOps.holds(op, k < small ? -1 : (k == small ? 0 : 1))) }
             return Truth(ValueOps.holds(op, ValueOps.order(n, c)))
         case .months(let c):
-            guard case .yearMonthDuration(let m) = x else { break }
+            guard case .yearMonthDuration(let m) = p.pointee else { break }
             return Truth(ValueOps.holds(op, m < c ? -1 : (m == c ? 0 : 1)))
+        case .null:
+            // `x = null`: null equals only null.
+            if case .null = p.pointee { return whenNull }
+            return Truth(op == .notEqual)
         case .other:
             break
         }
-        return Truth(ValueOps.compare(op, x, constant))
+        if case .null = p.pointee { return whenNull }
+        return Truth(ValueOps.compare(op, p.pointee, constant))
+    }
+
+    /// The comparison of the operand read by `read`, as code specialised for where the operand is and
+    /// for the commonest comparisons (text equal or not, a boolean, a whole number), so that it
+    /// captures only what it compares; any other value goes through `test`, with the same result.
+    func compiled(reading read: Operand) -> Test {
+        switch read {
+        case .path(let k): compiled(PathSite(path: k))
+        case .variableField(let local, let slot): compiled(ItemFieldSite(local: local, slot: slot))
+        case .tableInput(let k): compiled(TableInputSite(input: k))
+        case .code(let c): compiled(CodeSite(code: c))
+        }
+    }
+
+    private func compiled<S: ValueSite>(_ site: S) -> Test {
+        let general = self, op = op
+        switch kind {
+        case .text(let c) where op == .equal:
+            return { f in
+                site.withValue(f) { p in
+                    if case .string(let s) = p.pointee { return Truth(s == c) }
+                    return general.test(p)
+                }
+            }
+        case .text(let c) where op == .notEqual:
+            return { f in
+                site.withValue(f) { p in
+                    if case .string(let s) = p.pointee { return Truth(s != c) }
+                    return general.test(p)
+                }
+            }
+        case .boolean(let c):
+            let wanted = op == .equal ? c : !c
+            return { f in
+                site.withValue(f) { p in
+                    if case .boolean(let b) = p.pointee { return Truth(b == wanted) }
+                    return general.test(p)
+                }
+            }
+        case .number(_, let small?):
+            return { f in
+                site.withValue(f) { p in
+                    if case .number(let n) = p.pointee, let k = ValueOps.smallInteger(n) {
+                        return Truth(ValueOps.holds(op, k < small ? -1 : (k == small ? 0 : 1)))
+                    }
+                    return general.test(p)
+                }
+            }
+        default:
+            return { f in site.withValue(f) { general.test($0) } }
+        }
     }
 }
 
@@ -162,10 +280,11 @@ extension Compiler {
                 let texts = values.compactMap { if case .string(let s) = $0 { return s }; return nil }
                 let allText = texts.count == values.count
                 return { f in
-                    let v = read.read(f)
-                    if allText, case .string(let s) = v { return Truth(texts.contains(s)) }
-                    for c in values where ValueOps.matches(v, c).isTrue { return .yes }
-                    return .no
+                    read.withValue(f) { v in
+                        if allText, case .string(let s) = v.pointee { return Truth(texts.contains(s)) }
+                        for c in values where ValueOps.matches(v.pointee, c).isTrue { return .yes }
+                        return .no
+                    }
                 }
             }
             let cs = items.map { compile($0) }
@@ -215,9 +334,7 @@ extension Compiler {
             let l = compile(a), r = compile(b)
             return { f in Truth(ValueOps.compare(op, l(f), r(f))) }
         }
-        let comparison = ConstantComparison(op, constant(b))
-        let read = operand(a)
-        return { f in comparison.test(read.read(f)) }
+        return ConstantComparison(op, constant(b)).compiled(reading: operand(a))
     }
 
     /// Which of `texts` the field `slot` of the items of `list` holds, as `"x" in list.field` decides

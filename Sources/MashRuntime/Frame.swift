@@ -38,6 +38,18 @@ final class FrameLayout: @unchecked Sendable {
         return callSiteCount - 1
     }
 
+    /// Table inputs that are not read in place (`neglect_pattern`, `count(...)`): each has a slot a
+    /// frame fills before the table's rows are tried.
+    private(set) var tableInputCount = 0
+
+    func addTableInput() -> Int {
+        tableInputCount += 1
+        return tableInputCount - 1
+    }
+
+    /// The most rows of any table: how many may match at once.
+    var maxRows = 0
+
     /// The texts tested against each list definition (`"neglect" in concern_categories`), each with
     /// its bit: a frame works out once per record which of them the list holds.
     private(set) var memberTexts: [[String: Int]] = []
@@ -93,6 +105,7 @@ final class FrameLayout: @unchecked Sendable {
 /// reason. A frame is only ever used by one evaluation on one thread at a time.
 final class Frame {
     @exclusivity(unchecked) var record: [Value] = []
+    /// The values at the record paths, borrowed from `record`: read them, never assign them.
     let paths: UnsafeMutablePointer<Value>
     let locals: UnsafeMutablePointer<Value>
     let definitions: UnsafeMutablePointer<Value>
@@ -106,6 +119,13 @@ final class Frame {
     @exclusivity(unchecked) var route: Value = .null
     @exclusivity(unchecked) var deadline: Value = .null
     @exclusivity(unchecked) var request: Value = .null
+    /// Table inputs worked out for the table being tried (see `FrameLayout.addTableInput`).
+    let tableInputs: UnsafeMutablePointer<Value>
+    let tableInputCount: Int
+    /// The rows of the table being tried that match, in row order.
+    let matches: UnsafeMutablePointer<Int>
+    @exclusivity(unchecked) var matchCount = 0
+    private let maxRows: Int
     /// An argument array per built-in call, kept between calls so their storage is reused.
     let callArguments: UnsafeMutablePointer<[Value]>
     let callSiteCount: Int
@@ -129,6 +149,8 @@ final class Frame {
     /// argument arrays and membership sets have one each (frames are also made for checks at load
     /// time, many of them).
     private let values: UnsafeMutablePointer<Value>
+    let itemFields: UnsafeMutablePointer<UnsafePointer<Value>?>
+    let itemFieldCounts: UnsafeMutablePointer<Int>
     private let integers: UnsafeMutablePointer<Int>
 
     init(_ layout: FrameLayout) {
@@ -142,15 +164,22 @@ final class Frame {
         membershipCount = layout.memberTexts.count
         memberships = .allocate(capacity: max(1, membershipCount))
         memberships.initialize(repeating: 0, count: membershipCount)
-        let valueCount = pathCount + localCount + definitionCount
+        let valueCount = pathCount + localCount + definitionCount + layout.tableInputCount
+        tableInputCount = layout.tableInputCount
+        maxRows = layout.maxRows
         values = .allocate(capacity: max(1, valueCount))
         values.initialize(repeating: .null, count: valueCount)
         paths = values
         locals = values + pathCount
         definitions = values + pathCount + localCount
+        tableInputs = values + pathCount + localCount + definitionCount
+        itemFields = .allocate(capacity: max(1, localCount))
+        itemFields.initialize(repeating: nil, count: localCount)
+        itemFieldCounts = .allocate(capacity: max(1, localCount))
+        itemFieldCounts.initialize(repeating: 0, count: localCount)
         let groups = layout.groups
         groupCount = groups.parents.count
-        let total = definitionCount + ruleCount + groups.parents.count + groups.starts.count + groups.slots.count + groups.targets.count
+        let total = definitionCount + ruleCount + maxRows + groups.parents.count + groups.starts.count + groups.slots.count + groups.targets.count
         integers = .allocate(capacity: max(1, total))
         var at = integers
         func take(_ part: [Int]?, _ count: Int) -> UnsafeMutablePointer<Int> {
@@ -161,6 +190,7 @@ final class Frame {
         }
         definitionsDone = take(nil, definitionCount)
         fired = take(nil, ruleCount)
+        matches = take(nil, maxRows)
         groupParents = take(groups.parents, groups.parents.count)
         groupStarts = take(groups.starts, groups.starts.count)
         childSlots = take(groups.slots, groups.slots.count)
@@ -168,11 +198,14 @@ final class Frame {
     }
 
     deinit {
-        values.deinitialize(count: pathCount + localCount + definitionCount)
+        // Paths borrow from the record (see `reset`): only variables, definitions and table inputs are owned.
+        (values + pathCount).deinitialize(count: localCount + definitionCount + tableInputCount)
         values.deallocate()
         callArguments.deinitialize(count: callSiteCount)
         callArguments.deallocate()
         memberships.deallocate()
+        itemFields.deallocate()
+        itemFieldCounts.deallocate()
         integers.deallocate()
     }
 
@@ -182,17 +215,35 @@ final class Frame {
     /// profiles of `some c in ... satisfies`): `items` keeps them alive throughout, and the variable
     /// is emptied, without a release, before this returns. Only this may bind `slot` meanwhile: the
     /// checker gives every binding a variable of its own, so a nested loop never binds the same one.
+    /// While an item that is a record is bound, `itemFields` has where its fields are (`c.risk` is read
+    /// there, see `Operand.withValue`), and `itemFieldCounts` how many.
     @inline(__always) func forEach(_ items: [Value], binding slot: Int, _ body: (Int) -> Bool) {
         let variable = locals + slot
         variable.pointee = .null // releases what an earlier loop or record left there
-        defer { UnsafeMutableRawPointer(variable).initializeMemory(as: Value.self, repeating: .null, count: 1) }
+        defer {
+            UnsafeMutableRawPointer(variable).initializeMemory(as: Value.self, repeating: .null, count: 1)
+            itemFields[slot] = nil
+        }
         items.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             for i in 0..<buffer.count {
                 UnsafeMutableRawPointer(variable).copyMemory(from: base + i, byteCount: MemoryLayout<Value>.size)
+                if case .record(let fields) = base[i] {
+                    // `items` holds the item, so its fields stay where they are while it is bound.
+                    itemFields[slot] = fields.withUnsafeBufferPointer { $0.baseAddress }
+                    itemFieldCounts[slot] = fields.count
+                } else {
+                    itemFields[slot] = nil
+                }
                 if !body(i) { break }
             }
         }
+    }
+
+    @inline(__always) func match(_ row: Int) {
+        guard matchCount < maxRows else { return }
+        matches[matchCount] = row
+        matchCount += 1
     }
 
     @inline(__always) func fire(_ rule: Int) {
@@ -211,10 +262,18 @@ final class Frame {
         self.record = record
         for g in 0..<groupCount where !same {
             let parent = groupParents[g]
+            // Each path holds its value without retaining it, as a loop variable does: the record,
+            // kept in `self.record`, holds it until the next record replaces every path the same way.
+            // A path is never released or assigned anywhere else.
             func fill(_ fields: UnsafeBufferPointer<Value>) {
                 for k in groupStarts[g]..<groupStarts[g + 1] {
                     let slot = childSlots[k]
-                    paths[childTargets[k]] = slot < fields.count ? fields[slot] : .null
+                    let target = UnsafeMutableRawPointer(paths + childTargets[k])
+                    if slot < fields.count, let base = fields.baseAddress {
+                        target.copyMemory(from: base + slot, byteCount: MemoryLayout<Value>.size)
+                    } else {
+                        target.initializeMemory(as: Value.self, repeating: .null, count: 1)
+                    }
                 }
             }
             if parent < 0 {

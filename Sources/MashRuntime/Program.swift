@@ -21,12 +21,29 @@ public struct Program: Sendable {
         let facts: [Fact]
     }
 
-    struct Table: Sendable {
+    /// A class, so that going through a program's tables copies a reference, not every field.
+    final class Table: Sendable {
         let index: Int
+        let id: String
+        let hit: HitPolicy
         let condition: Test?
-        let inputs: [Code]
-        let rows: [[@Sendable (Value, Frame) -> Bool]]
+        /// Inputs worked out into frame slots before the rows are tried; the others are read in place.
+        let prepare: [TableInput]
+        /// Write the rows that match into the frame, 64 rows each (see `Compiler.compileRows`).
+        let chunks: [@Sendable (Frame) -> Void]
+        /// Per row, the level a priority table ranks it by.
+        let priority: [Int]
         let facts: [Fact]
+
+        init(index: Int, _ t: CheckedRuleSet.Table, _ compiler: Compiler, facts: [Fact]) {
+            self.index = index
+            id = t.id
+            hit = t.hit
+            condition = t.condition.map { compiler.compileTest($0) }
+            (prepare, chunks) = compiler.compileRows(t)
+            priority = t.rows.map { $0.outcome.level ?? 0 }
+            self.facts = facts
+        }
     }
 
     /// A class, so that going through a program's paths copies a reference, not every field.
@@ -139,10 +156,7 @@ public struct Program: Sendable {
             return next
         }
         compiler.layout.ruleCount = rules.count
-        tables = ruleSet.tables.enumerated().map { i, t in
-            Table(index: i, condition: t.condition.map { compiler.compileTest($0) }, inputs: t.inputs.map { compiler.compile($0) },
-                  rows: t.rows.map { $0.tests.map(compiler.compileCell) }, facts: facts(t.facts))
-        }
+        tables = ruleSet.tables.enumerated().map { i, t in Table(index: i, t, compiler, facts: facts(t.facts)) }
         escalations = ruleSet.escalations.map { Escalation($0, compiler) }
         shares = ruleSet.disclosures.map { d in d.shares.map { Share($0, of: d, condition: $0.condition.map { compiler.compile($0) }) } }
         levelIndex = Dictionary(ruleSet.levels.map { ($0.rank, $0) }, uniquingKeysWith: { a, _ in a })
@@ -161,7 +175,7 @@ public struct Program: Sendable {
 /// What each rule and table row contributes, with ratings and routes as indexes: ratings in order of
 /// urgency, routes in order of intensity, as the rule set declares them. Names are copied into storage
 /// of this table's own, so threads with programs of their own share no reference counts.
-struct OutcomeTable: Sendable {
+final class OutcomeTable: Sendable {
     struct Contribution {
         let level: Int
         /// An index into `ratingIds` or -1.
@@ -185,8 +199,14 @@ struct OutcomeTable: Sendable {
     let levelRating: [Int: Int]
     let levelRoute: [Int: Int]
     let fallbackLevel: Int
+    let defaultLevel: Int
+    let ratingFollowsLevel: Bool
+    let routeFollowsLevel: Bool
 
     init(_ rs: CheckedRuleSet) {
+        defaultLevel = rs.defaultLevel
+        ratingFollowsLevel = rs.ratingPolicy == .followsLevel
+        routeFollowsLevel = rs.routePolicy == .followsLevel
         func own(_ s: String) -> String { String(decoding: Array(s.utf8), as: UTF8.self) }
         var ratingIds = rs.ratings.map { own($0.id) }, ratingUrgency = rs.ratings.map(\.urgency)
         var routeIds = rs.routes.map { own($0.id) }, routeIntensity = Array(rs.routes.indices)
@@ -284,16 +304,13 @@ public final class Evaluator {
     }
 
     /// Reused between referrals, so deciding allocates nothing once they have grown.
-    private var contributions: [OutcomeTable.Contribution] = []
-    private var matches: [Int] = []
-    private var inputs: [Value] = []
+    @exclusivity(unchecked) private var contributions: [OutcomeTable.Contribution] = []
 
     /// Runs the rules and tables and combines what fired into a level rank, a rating and a route
     /// (indexes into the program's outcome table, -1 for none).
     /// With `recording`, each firing is also written to `fired` (with its facts when `explain`).
     private func decide(recording: Bool, explain: Bool, _ fired: inout [Decision.Firing], _ problems: inout [String])
         -> (rank: Int, rating: Int, route: Int) {
-        let rs = program.ruleSet
         let table = program.outcomes
         contributions.removeAll(keepingCapacity: true)
 
@@ -312,7 +329,7 @@ public final class Evaluator {
             let i = frame.fired[k]
             contributions.append(table.rules[i])
             if recording {
-                let r = rs.rules[i], rule = program.rules[i]
+                let rs = program.ruleSet, r = rs.rules[i], rule = program.rules[i]
                 fired.append(.init(rule: r.id, title: r.title, row: nil, level: levelId(r.outcome.level ?? rs.defaultLevel), rating: r.outcome.rating,
                                    route: r.outcome.route, because: r.because, location: r.location, facts: facts(rule.facts)))
             }
@@ -320,44 +337,40 @@ public final class Evaluator {
 
         for compiled in program.tables {
             if let c = compiled.condition, c(frame) != Truth.yes { continue }
-            let t = rs.tables[compiled.index]
-            inputs.removeAll(keepingCapacity: true)
-            for input in compiled.inputs { inputs.append(input(frame)) }
-            matches.removeAll(keepingCapacity: true)
-            for (r, cells) in compiled.rows.enumerated() {
-                var ok = true
-                for (i, cell) in cells.enumerated() where !cell(inputs[i], frame) { ok = false; break }
-                if ok {
-                    matches.append(r)
-                    if t.hit == .first { break }
-                }
+            for input in compiled.prepare where input.slot < frame.tableInputCount {
+                frame.tableInputs[input.slot] = input.code(frame)
             }
-            guard !matches.isEmpty else { continue }
+            frame.matchCount = 0
+            for chunk in compiled.chunks {
+                chunk(frame)
+                if compiled.hit == .first, frame.matchCount > 0 { break }
+            }
+            let matchCount = frame.matchCount
+            guard matchCount > 0 else { continue }
             // The rows that count: all that matched, or for a priority table the one that wins.
-            var chosen = 0..<matches.count
-            switch t.hit {
+            var chosen = 0..<matchCount
+            switch compiled.hit {
             case .first, .collectMax:
                 break
             case .unique:
-                if matches.count > 1 {
+                if matchCount > 1 {
                     // DMN would return no result; a safeguarding engine must not drop a concern, so
                     // every matching row counts and the decision says the table is ambiguous.
-                    problems.append("table `\(t.id)` has hit policy unique, but rows \(matches.map { String($0 + 1) }.joined(separator: ", ")) all match")
+                    let rows = (0..<matchCount).map { String(frame.matches[$0] + 1) }
+                    problems.append("table `\(compiled.id)` has hit policy unique, but rows \(rows.joined(separator: ", ")) all match")
                 }
             case .priority:
-                let best = matches.indices.max { a, b in
-                    let la = t.rows[matches[a]].outcome.level ?? 0, lb = t.rows[matches[b]].outcome.level ?? 0
-                    if la != lb { return la < lb }
-                    return matches[a] > matches[b]
-                }
-                chosen = best.map { $0..<$0 + 1 } ?? 0..<0
+                // The highest level wins; between equals, the first row.
+                var best = 0
+                for m in 1..<matchCount where compiled.priority[frame.matches[m]] > compiled.priority[frame.matches[best]] { best = m }
+                chosen = best..<best + 1
             }
             let tableFacts = recording ? facts(compiled.facts) : []
             for m in chosen {
-                let r = matches[m]
+                let r = frame.matches[m]
                 contributions.append(table.rows[compiled.index][r])
                 if recording {
-                    let row = t.rows[r]
+                    let rs = program.ruleSet, t = rs.tables[compiled.index], row = t.rows[r]
                     fired.append(.init(rule: t.id, title: t.title, row: r + 1, level: levelId(row.outcome.level ?? rs.defaultLevel), rating: row.outcome.rating,
                                        route: row.outcome.route, because: row.because, location: row.location, facts: tableFacts))
                 }
@@ -367,13 +380,13 @@ public final class Evaluator {
         // Combine: the highest level wins; rating and route as the rule set declares.
         var top = Int.min
         for c in contributions where c.level > top { top = c.level }
-        let rank = contributions.isEmpty ? rs.defaultLevel : top
+        let rank = contributions.isEmpty ? table.defaultLevel : top
         let levelRank = table.levelIds[rank] == nil ? table.fallbackLevel : rank
         // `follows level`: what the rules at the winning level say, else the level's own; `most
         // urgent`/`most intensive`: the strongest of every firing and the level's own.
         var rating = -1, route = -1
         var sawRating = false, sawRoute = false
-        let ratingFollows = rs.ratingPolicy == .followsLevel, routeFollows = rs.routePolicy == .followsLevel
+        let ratingFollows = table.ratingFollowsLevel, routeFollows = table.routeFollowsLevel
         for c in contributions where !ratingFollows || c.level == rank {
             if c.rating >= 0 {
                 sawRating = true

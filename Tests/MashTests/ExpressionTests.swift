@@ -1,6 +1,7 @@
 import Foundation
 import Mash
 @testable import MashRuntime
+import MashSyntax
 import MashTestSupport
 import Testing
 
@@ -205,6 +206,27 @@ import Testing
             for y in numbers {
                 let foundation = x < y ? -1 : (x == y ? 0 : 1)
                 #expect(ValueOps.order(x, y) == foundation, "\(x) against \(y)")
+            }
+        }
+    }
+
+    /// A comparison with a constant is compiled to code of its own for each kind of constant (text,
+    /// booleans, whole numbers, null) with shortcuts for null values; every pair of value and constant,
+    /// under every operator, must give what the general comparison gives.
+    @Test func comparisonsWithAConstantAgreeWithTheGeneralWay() throws {
+        let values: [Value] = [.null, .string("high"), .string("hig"), .string("parental_substance_misuse"), .string(""),
+                               .boolean(true), .boolean(false), .number(0), .number(5), .number(Decimal(string: "5.5")!), .number(-3),
+                               .number(70000), .date(LocalDate(epochDay: 20_000)), .yearMonthDuration(12), .list([.string("high")])]
+        let ops: [BinaryOperator] = [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual]
+        let frame = Frame(FrameLayout(localCount: 0, definitionCount: 0))
+        for constant in values where constant != .list([.string("high")]) {
+            for op in ops {
+                let comparison = ConstantComparison(op, constant)
+                for value in values {
+                    let general = Truth(ValueOps.compare(op, value, constant))
+                    #expect(comparison.test(value) == general, "\(value) \(op) \(constant)")
+                    #expect(comparison.compiled(reading: Operand.code({ _ in value }))(frame) == general, "\(value) \(op) \(constant), compiled")
+                }
             }
         }
     }

@@ -1,0 +1,243 @@
+import Foundation
+import Mash
+import MashTestSupport
+import Testing
+
+/// Decision tables row by row: which rows match and which count, for each hit policy, past the
+/// 64 rows the compiler puts in one piece of code, with inputs read in place and worked out first,
+/// and with cells of every kind.
+@Suite struct TableTests {
+    static let rules = testPreamble + """
+        table long_first "Seventy rows, first hit" hit first
+          child.age_months || level
+        ROWS_FIRST
+          because "x"
+
+        table long_collect "Seventy-one rows, every hit" hit collect max
+          child.age_months || level
+        ROWS_COLLECT
+          because "x"
+
+        table counted "Concerns counted, a computed input" hit priority
+          count(concerns) | child.age           || level
+          > 1             | -                   || early_help
+          1               | < child.age_months  || protection
+          >= 0            | -                   || cin
+          because "x"
+
+        table kinds "Cells of each kind" hit unique
+          dash_risk               | child.age  | child.mobile || level
+          not("standard", null)   | [1..3]     | -            || cin
+          "standard"              | (3..10]    | false        || early_help
+          null                    | >= 11, < 1 | -            || universal
+          because "x"
+
+        """
+        .replacingOccurrences(of: "ROWS_FIRST", with: """
+          1 || cin
+          2 || cin
+          3 || cin
+          4 || cin
+          5 || cin
+          6 || cin
+          7 || cin
+          8 || cin
+          9 || cin
+          10 || cin
+          11 || cin
+          12 || cin
+          13 || cin
+          14 || cin
+          15 || cin
+          16 || cin
+          17 || cin
+          18 || cin
+          19 || cin
+          20 || cin
+          21 || cin
+          22 || cin
+          23 || cin
+          24 || cin
+          25 || cin
+          26 || cin
+          27 || cin
+          28 || cin
+          29 || cin
+          30 || cin
+          31 || cin
+          32 || cin
+          33 || cin
+          34 || cin
+          35 || cin
+          36 || cin
+          37 || cin
+          38 || cin
+          39 || cin
+          40 || cin
+          41 || cin
+          42 || cin
+          43 || cin
+          44 || cin
+          45 || cin
+          46 || cin
+          47 || cin
+          48 || cin
+          49 || cin
+          50 || cin
+          51 || cin
+          52 || cin
+          53 || cin
+          54 || cin
+          55 || cin
+          56 || cin
+          57 || cin
+          58 || cin
+          59 || cin
+          60 || cin
+          61 || cin
+          62 || cin
+          63 || cin
+          64 || cin
+          65 || cin
+          66 || cin
+          67 || cin
+          68 || cin
+          69 || cin
+          - || universal
+        """)
+        .replacingOccurrences(of: "ROWS_COLLECT", with: """
+          1 || cin
+          2 || cin
+          3 || cin
+          4 || cin
+          5 || cin
+          6 || cin
+          7 || cin
+          8 || cin
+          9 || cin
+          10 || cin
+          11 || cin
+          12 || cin
+          13 || cin
+          14 || cin
+          15 || cin
+          16 || cin
+          17 || cin
+          18 || cin
+          19 || cin
+          20 || cin
+          21 || cin
+          22 || cin
+          23 || cin
+          24 || cin
+          25 || cin
+          26 || cin
+          27 || cin
+          28 || cin
+          29 || cin
+          30 || cin
+          31 || cin
+          32 || cin
+          33 || cin
+          34 || cin
+          35 || cin
+          36 || cin
+          37 || cin
+          38 || cin
+          39 || cin
+          40 || cin
+          41 || cin
+          42 || cin
+          43 || cin
+          44 || cin
+          45 || cin
+          46 || cin
+          47 || cin
+          48 || cin
+          49 || cin
+          50 || cin
+          51 || cin
+          52 || cin
+          53 || cin
+          54 || cin
+          55 || cin
+          56 || cin
+          57 || cin
+          58 || cin
+          59 || cin
+          60 || cin
+          61 || cin
+          62 || cin
+          63 || cin
+          64 || cin
+          65 || cin
+          66 || cin
+          67 || cin
+          68 || cin
+          69 || cin
+          70 || cin
+          - || universal
+        """)
+
+    /// A record's child, concerns and DASH risk, and the table rows it fires, as `table:row`.
+    static let cases: [(String, [String])] = [
+        ("child: {age_months: 66}\nconcerns: []", ["long_first:66", "long_collect:66", "long_collect:71", "counted:3"]),
+        ("child: {age_months: 3}\nconcerns: []", ["long_first:3", "long_collect:3", "long_collect:71", "counted:3"]),
+        // Rows 1 (early help) and 3 (child in need) of the priority table match: the higher level wins.
+        ("child: {age_months: 100}\nconcerns: [{category: neglect}, {category: neglect}]",
+         ["long_first:70", "long_collect:71", "counted:3"]),
+        // Rows 2 (protection) and 3 match: the higher level wins, though it is not the last row.
+        ("child: {age_months: 70, age: 2}\nconcerns: [{category: neglect}]\ndash_risk: high",
+         ["long_first:70", "long_collect:70", "long_collect:71", "counted:2", "kinds:1"]),
+        // Row 2's second cell compares with another field: 12 is not under 5.
+        ("child: {age_months: 5, age: 12}\nconcerns: [{category: neglect}]",
+         ["long_first:5", "long_collect:5", "long_collect:71", "counted:3", "kinds:3"]),
+        ("child: {age: 4, mobile: false}\nconcerns: []\ndash_risk: standard", ["long_first:70", "long_collect:71", "counted:3", "kinds:2"]),
+        // `not("standard", null)` does not match a missing risk; ages outside every range match nothing.
+        ("child: {age: 2}\nconcerns: []", ["long_first:70", "long_collect:71", "counted:3"]),
+        ("child: {age: 5, mobile: true}\nconcerns: []\ndash_risk: standard", ["long_first:70", "long_collect:71", "counted:3"]),
+    ]
+
+    @Test func rowsMatchAsTheHitPolicySays() throws {
+        let set = try TemporaryRuleSet(["schema.yaml": testSchema, "rules.mash": Self.rules])
+        defer { set.remove() }
+        let loaded = set.load()
+        let program = try #require(loaded.program, "\(loaded.renderer.human(loaded.diagnostics))")
+        // One evaluator for every case, twice over, so nothing one record worked out reaches the next.
+        let evaluator = program.makeEvaluator()
+        for _ in 0..<2 {
+            for (fields, expected) in Self.cases {
+                let record = try #require(decodedRecord("""
+                    id: X
+                    received: "2026-03-02T09:00:00Z"
+                    \(fields)
+                    """, schema: program.ruleSet.schema), "\(fields)")
+                let decision = evaluator.evaluate(record, at: DateTime.parse("2026-03-02T10:00:00Z")!)
+                #expect(decision.fired.map { "\($0.rule):\($0.row ?? 0)" } == expected, "\(fields)")
+                #expect(decision.problems == [], "\(fields)")
+                // The outcome alone (what a dry-run asks) agrees with the full decision.
+                let outcome = evaluator.outcome(record)
+                #expect(outcome.level == decision.level.id && outcome.rating == decision.rating?.id && outcome.route == decision.route?.id)
+            }
+        }
+    }
+
+    @Test func aUniqueTableWithTwoMatchesSaysSoAndKeepsBoth() throws {
+        let set = try TemporaryRuleSet(["schema.yaml": testSchema, "rules.mash": testPreamble + """
+            table overlapping "Overlapping rows" hit unique
+              child.age | count(concerns) || level
+              < 5       | -               || cin
+              -         | 0               || early_help
+              because "x"
+
+            """])
+        defer { set.remove() }
+        let loaded = set.load()
+        let program = try #require(loaded.program, "\(loaded.renderer.human(loaded.diagnostics))")
+        let record = try #require(decodedRecord("id: X\nreceived: \"2026-03-02T09:00:00Z\"\nchild: {age: 2}\nconcerns: []", schema: program.ruleSet.schema))
+        let decision = program.makeEvaluator().evaluate(record, at: DateTime.parse("2026-03-02T10:00:00Z")!)
+        #expect(decision.fired.map(\.row) == [1, 2])
+        #expect(decision.level.id == "cin")
+        #expect(decision.problems == ["table `overlapping` has hit policy unique, but rows 1, 2 all match"])
+    }
+}
