@@ -339,18 +339,18 @@ extension Compiler {
 
     /// Which of `texts` the field `slot` of the items of `list` holds, as `"x" in list.field` decides
     /// it for each text: text by equality, null never, any other value as `in` matches it.
-    static func members(_ list: Value, _ slot: Int, _ texts: [String: Int]) -> UInt64 {
+    static func members(_ list: Value, _ slot: Int, _ texts: MemberSet) -> UInt64 {
         guard case .list(let items) = list else { return Frame.membershipKnown | Frame.membershipNotAList }
         var bits = Frame.membershipKnown
         for item in items {
             guard case .record(let fields) = item, slot < fields.count else { continue }
             switch fields[slot] {
             case .string(let s):
-                if let k = texts[s] { bits |= 1 << UInt64(k) }
+                if let k = texts.bit(of: s) { bits |= 1 << UInt64(k) }
             case .null:
                 continue
             case let v:
-                for (text, k) in texts where ValueOps.matches(.string(text), v).isTrue { bits |= 1 << UInt64(k) }
+                for (text, k) in texts.texts where ValueOps.matches(.string(text), v).isTrue { bits |= 1 << UInt64(k) }
             }
         }
         return bits
@@ -375,16 +375,16 @@ extension Compiler {
             }
         }
         if case .definition(let definition) = list.node, case .field(let base, let slot, true) = projected(list).node,
-           let (set, bit) = layout.member(text, of: definition) {
+           let (set, texts, bit) = layout.member(text, of: definition) {
             // `"neglect" in concern_categories`, where the definition is `referral.concerns.category`:
             // the first such test for a record reads the items once and marks every text the rule set
             // tests against it; this and later tests read a bit.
-            let read = operand(base), layout = layout, mask: UInt64 = 1 << UInt64(bit)
+            let read = operand(base), mask: UInt64 = 1 << UInt64(bit)
             return { f in
                 // A frame made before the set was (the compiler's own, for constants) works it out each time.
                 var bits = set < f.membershipCount ? f.memberships[set] : 0
                 if bits == 0 {
-                    bits = Compiler.members(read.read(f), slot, layout.memberTexts[set])
+                    bits = Compiler.members(read.read(f), slot, texts)
                     if set < f.membershipCount { f.memberships[set] = bits }
                 }
                 if bits & Frame.membershipNotAList != 0 { return .null }

@@ -52,20 +52,23 @@ final class FrameLayout: @unchecked Sendable {
 
     /// The texts tested against each list definition (`"neglect" in concern_categories`), each with
     /// its bit: a frame works out once per record which of them the list holds.
-    private(set) var memberTexts: [[String: Int]] = []
+    private(set) var memberSets: [MemberSet] = []
     private var membershipOfDefinition: [Int: Int] = [:]
 
     /// The bit for `text` in the membership set of definition `definition`, or nil when the set is full.
-    func member(_ text: String, of definition: Int) -> (set: Int, bit: Int)? {
+    func member(_ text: String, of definition: Int) -> (set: Int, texts: MemberSet, bit: Int)? {
         let set = membershipOfDefinition[definition] ?? {
-            memberTexts.append([:])
-            membershipOfDefinition[definition] = memberTexts.count - 1
-            return memberTexts.count - 1
+            memberSets.append(MemberSet())
+            membershipOfDefinition[definition] = memberSets.count - 1
+            return memberSets.count - 1
         }()
-        if let bit = memberTexts[set][text] { return (set, bit) }
-        guard memberTexts[set].count < Frame.membershipBits else { return nil }
-        memberTexts[set][text] = memberTexts[set].count
-        return (set, memberTexts[set].count - 1)
+        guard let bit = memberSets[set].add(text) else { return nil }
+        return (set, memberSets[set], bit)
+    }
+
+    /// Called once compiling is over, before any frame evaluates: membership sets index their texts.
+    func finishCompiling() {
+        for set in memberSets { set.finish() }
     }
 
     typealias Groups = (parents: [Int], starts: [Int], slots: [Int], targets: [Int])
@@ -91,6 +94,43 @@ final class FrameLayout: @unchecked Sendable {
         }
         result.starts.append(result.targets.count)
         return result
+    }
+}
+
+/// The texts tested against one list definition, each with its bit. Written while compiling; read
+/// only once `finish` has indexed them by length.
+final class MemberSet: @unchecked Sendable {
+    private(set) var texts: [String: Int] = [:]
+    /// Per UTF-8 length, the texts of that length: a text is found by its length and one or two
+    /// comparisons, where hashing it cost more than the rest of the test.
+    private var byLength: [[(text: String, bit: Int)]] = []
+    private var indexed = false
+
+    func add(_ text: String) -> Int? {
+        if let bit = texts[text] { return bit }
+        guard texts.count < Frame.membershipBits else { return nil }
+        texts[text] = texts.count
+        return texts.count - 1
+    }
+
+    func finish() {
+        // Only ASCII texts: another text equals one of them only if it has the same bytes.
+        guard texts.keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) else { return }
+        byLength = Array(repeating: [], count: (texts.keys.map(\.utf8.count).max() ?? 0) + 1)
+        for (text, bit) in texts { byLength[text.utf8.count].append((text, bit)) }
+        indexed = true
+    }
+
+    /// The bit of the text equal to `s`, if any.
+    @inline(__always) func bit(of s: String) -> Int? {
+        if indexed {
+            let n = s.utf8.count
+            if n < byLength.count { for entry in byLength[n] where entry.text == s { return entry.bit } }
+            // Text written with other code points (`K` as the Kelvin sign) can equal an ASCII text of
+            // another length: only text with non-ASCII bytes is looked up the slow way.
+            if !s.utf8.contains(where: { $0 >= 0x80 }) { return nil }
+        }
+        return texts[s]
     }
 }
 
@@ -161,7 +201,7 @@ final class Frame {
         callSiteCount = layout.callSiteCount
         callArguments = .allocate(capacity: max(1, callSiteCount))
         callArguments.initialize(repeating: [], count: callSiteCount)
-        membershipCount = layout.memberTexts.count
+        membershipCount = layout.memberSets.count
         memberships = .allocate(capacity: max(1, membershipCount))
         memberships.initialize(repeating: 0, count: membershipCount)
         let valueCount = pathCount + localCount + definitionCount + layout.tableInputCount

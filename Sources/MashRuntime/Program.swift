@@ -162,6 +162,7 @@ public struct Program: Sendable {
         levelIndex = Dictionary(ruleSet.levels.map { ($0.rank, $0) }, uniquingKeysWith: { a, _ in a })
         outcomes = OutcomeTable(ruleSet)
         routeLabels = Dictionary(ruleSet.routes.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
+        compiler.layout.finishCompiling()
     }
 
     public func makeEvaluator() -> Evaluator { Evaluator(program: self) }

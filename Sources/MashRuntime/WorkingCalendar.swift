@@ -8,8 +8,15 @@ import MashSchema
 /// zone (daylight saving included). `N working days` is N times the length of the working day, so
 /// 2 working days from Monday 15:00 on a 09:00–17:00 day ends on Wednesday at 15:00. Elapsed clocks
 /// (`72 hours`) ignore the calendar. The clock never reads the machine's time or time zone.
-public struct WorkingCalendar: Sendable {
+/// A class: adding a clock reads its tables many times per referral, and a struct holding them would
+/// be copied, with a retain of each, every time a program handed it out.
+public final class WorkingCalendar: Sendable {
     public let spec: CalendarSpec
+    /// Working hours as seconds after local midnight, and the bank holidays as bits from the first:
+    /// read at every step of adding a clock, where hashing into `spec.holidays` cost more than the rest.
+    private let dayStart: Int64, dayEnd: Int64
+    private let firstHoliday: Int
+    private let holidayBits: [UInt64]
     private let zone: TimeZone
     /// The zone's offsets from 1970 to 2100, read from the time-zone database once: `offsets[i]`
     /// holds from `transitions[i - 1]` (inclusive) to `transitions[i]`. Adding a clock asks for the
@@ -29,6 +36,15 @@ public struct WorkingCalendar: Sendable {
         transitions = table.transitions.map { $0 }
         offsets = table.offsets.map { $0 }
         workingDayBits = spec.workingDays.reduce(0) { $0 | (1 << $1) }
+        dayStart = Int64(spec.dayStart)
+        dayEnd = Int64(spec.dayEnd)
+        let first = spec.holidays.min() ?? 0, last = spec.holidays.max() ?? -1
+        firstHoliday = first
+        // Holidays far apart (a table written for centuries) would make a long bit table: those
+        // beyond 64 years of the first are looked up in the set.
+        var bits = [UInt64](repeating: 0, count: max(0, min(last - first, 64 * 366) / 64 + 1))
+        for day in spec.holidays where day - first < bits.count * 64 { bits[(day - first) / 64] |= 1 << UInt64((day - first) % 64) }
+        holidayBits = bits
     }
 
     /// Reading a zone's transitions from the database takes milliseconds, so each zone's table is
@@ -56,9 +72,13 @@ public struct WorkingCalendar: Sendable {
         return (transitions, offsets)
     }
 
-    public func offset(at seconds: Int64) -> Int32 {
+    public func offset(at seconds: Int64) -> Int32 { span(at: seconds).offset }
+
+    /// The offset at `seconds`, and from when until when it holds (the time between two changes), so
+    /// that adding a clock, which asks at every step, looks the table up once per change crossed.
+    private func span(at seconds: Int64) -> (offset: Int32, from: Int64, until: Int64) {
         guard seconds >= 0, seconds < WorkingCalendar.tableEnd else {
-            return Int32(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
+            return (Int32(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))), seconds, seconds + 1)
         }
         // The number of transitions at or before `seconds`.
         var low = 0, high = transitions.count
@@ -66,17 +86,24 @@ public struct WorkingCalendar: Sendable {
             let mid = (low + high) / 2
             if transitions[mid] <= seconds { low = mid + 1 } else { high = mid }
         }
-        return offsets[low]
+        return (offsets[low], low == 0 ? 0 : transitions[low - 1], low == transitions.count ? WorkingCalendar.tableEnd : transitions[low])
     }
 
     /// The same instant, written with the calendar's offset at that instant.
     public func local(_ t: DateTime) -> DateTime { t.with(offset: offset(at: t.seconds)) }
 
-    public var workingDaySeconds: Int64 { Int64(spec.dayEnd - spec.dayStart) }
+    public var workingDaySeconds: Int64 { dayEnd - dayStart }
 
     func isWorkingDay(_ epochDay: Int) -> Bool {
         let weekday = ((epochDay % 7 + 7 + 3) % 7) + 1 // as LocalDate.weekday
-        return workingDayBits & (1 << weekday) != 0 && !spec.holidays.contains(epochDay)
+        return workingDayBits & (1 << weekday) != 0 && !isHoliday(epochDay)
+    }
+
+    @inline(__always) private func isHoliday(_ epochDay: Int) -> Bool {
+        let k = epochDay - firstHoliday
+        guard k >= 0 else { return false }
+        if k < holidayBits.count * 64 { return holidayBits[k / 64] & (1 << UInt64(k % 64)) != 0 }
+        return spec.holidays.contains(epochDay)
     }
 
     public static func elapsedSeconds(_ clock: ClockSpec) -> Int64 {
@@ -101,20 +128,22 @@ public struct WorkingCalendar: Sendable {
         case .days: remaining = n * workingDaySeconds
         case .weeks: remaining = n * 5 * workingDaySeconds
         }
-        guard !spec.workingDays.isEmpty, workingDaySeconds > 0 else { return nil }
+        guard workingDayBits != 0, workingDaySeconds > 0 else { return nil }
         var t = start.seconds
+        var current = span(at: t)
         // Each step either finishes, uses up a working day, or moves to the next day; a year of bank
         // holidays cannot make this loop run away.
         for _ in 0..<20_000 {
-            let local = t + Int64(offset(at: t))
+            if t < current.from || t >= current.until { current = span(at: t) }
+            let local = t + Int64(current.offset)
             let day = Int((local >= 0 ? local : local - 86399) / 86400)
             let secondOfDay = local - Int64(day) * 86400
-            if isWorkingDay(day), secondOfDay < Int64(spec.dayEnd) {
-                if secondOfDay < Int64(spec.dayStart) {
-                    t += Int64(spec.dayStart) - secondOfDay
+            if isWorkingDay(day), secondOfDay < dayEnd {
+                if secondOfDay < dayStart {
+                    t += dayStart - secondOfDay
                     continue
                 }
-                let available = Int64(spec.dayEnd) - secondOfDay
+                let available = dayEnd - secondOfDay
                 if remaining <= available {
                     return self.local(DateTime(seconds: t + remaining, nanoseconds: t == start.seconds ? start.nanoseconds : 0))
                 }

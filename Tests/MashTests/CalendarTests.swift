@@ -32,6 +32,28 @@ import Testing
         #expect(due?.description == expected)
     }
 
+    /// Holidays are kept as bits from the first; every working day of six years, with holidays on
+    /// either side of each 64-day word, and one a century on (beyond the bits), must be what the
+    /// holiday list says.
+    @Test func holidaysAreWhatTheListSays() throws {
+        let first = try #require(LocalDate(year: 2026, month: 1, day: 1)).epochDay
+        let offsets = [0, 63, 64, 65, 127, 128, 700, 36_500]
+        let holidays = Set(offsets.map { first + $0 })
+        let calendar = try #require(WorkingCalendar(CalendarSpec(timeZone: "UTC", workingDays: [1, 2, 3, 4, 5],
+                                                                 dayStart: 9 * 3600, dayEnd: 17 * 3600, holidays: holidays)))
+        var wrong: [Int] = []
+        let days = Array((first - 10)..<(first + 6 * 366)) + [36_499, 36_500, 36_501].map { first + $0 }
+        for day in days {
+            let weekday = LocalDate(epochDay: day).weekday
+            let expected = weekday <= 5 && !holidays.contains(day)
+            // One working hour from the start of the day ends at 10:00 that day exactly when it is a working day.
+            let start = DateTime(seconds: Int64(day) * 86_400 + 9 * 3600, nanoseconds: 0)
+            let due = calendar.add(ClockSpec(amount: 1, working: true, unit: .hours), to: start)
+            if (due?.seconds == start.seconds + 3600) != expected { wrong.append(day) }
+        }
+        #expect(wrong == [])
+    }
+
     /// The calendar keeps each zone's offsets in a table read once; it must agree with the time-zone
     /// database at every hour and on both sides of every change, in zones with summer time, with
     /// half-hour summer time, with none, and south of the equator; outside the table it asks the database.

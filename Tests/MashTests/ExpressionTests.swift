@@ -231,6 +231,22 @@ import Testing
         }
     }
 
+    /// Membership sets find a text by its length and bytes; whatever they find must be what Swift's
+    /// own equality (canonical equivalence) finds, including text written with other code points.
+    @Test func membershipTextsAreFoundAsTextEqualityFindsThem() {
+        let ascii = MemberSet(), mixed = MemberSet()
+        for text in ["neglect", "Kelvin", "cse", "cce", "parental_substance_misuse"] { _ = ascii.add(text); _ = mixed.add(text) }
+        _ = mixed.add("caf\u{E9}")
+        ascii.finish(); mixed.finish()
+        let probes = ["neglect", "\u{212A}elvin", "Kelvin", "cse", "cs", "csee", "", "Neglect", "parental_substance_misuse",
+                      "caf\u{E9}", "cafe\u{301}", "n\u{301}eglect"]
+        for set in [ascii, mixed] {
+            for probe in probes { #expect(set.bit(of: probe) == set.texts[probe], "\(probe)") }
+        }
+        #expect(ascii.bit(of: "\u{212A}elvin") == ascii.texts["Kelvin"])
+        #expect(mixed.bit(of: "cafe\u{301}") == mixed.texts["caf\u{E9}"])
+    }
+
     /// Compiled code keeps variables in memory of a fixed size; an expression that names a variable
     /// beyond it (the checker never makes one) gives null instead of reading outside that memory.
     @Test func aVariableBeyondTheFrameGivesNull() {
