@@ -270,18 +270,13 @@ struct Compiler {
 
     /// A decision-table cell: true when the input value, read where it is, passes the test.
     func compileCell(_ test: CellTestCode) -> Cell {
+        if let comparison = constantComparison(test) { return { v, _ in comparison.test(v) == .yes } }
         switch test {
         case .any:
             return { _, _ in true }
-        case .compare(let op, let e) where e.isConstant:
-            let comparison = ConstantComparison(op, constant(e))
-            return { v, _ in comparison.test(v) == .yes }
         case .compare(let op, let e):
             let c = compile(e)
             return { v, f in ValueOps.compare(op, v.pointee, c(f)).isTrue }
-        case .equals(let e) where e.isConstant:
-            let comparison = ConstantComparison(.equal, constant(e))
-            return { v, _ in comparison.test(v) == .yes }
         case .equals(let e):
             let c = compile(e)
             return { v, f in ValueOps.equal(v.pointee, c(f)).isTrue }
@@ -300,6 +295,15 @@ struct Compiler {
         case .not(let tests):
             let cs = tests.map(compileCell)
             return { v, f in !cs.contains { $0(v, f) } }
+        }
+    }
+
+    /// The comparison a cell makes with a constant (`"high"`, `>= 14`), if that is what it is.
+    private func constantComparison(_ test: CellTestCode) -> ConstantComparison? {
+        switch test {
+        case .compare(let op, let e) where e.isConstant: ConstantComparison(op, constant(e))
+        case .equals(let e) where e.isConstant: ConstantComparison(.equal, constant(e))
+        default: nil
         }
     }
 
@@ -324,12 +328,9 @@ struct Compiler {
                 if case .any = cellCode { continue }
                 let input = inputs[i]
                 let one: Test
-                switch cellCode {
-                case .compare(let op, let e) where e.isConstant:
-                    one = ConstantComparison(op, constant(e)).compiled(reading: input)
-                case .equals(let e) where e.isConstant:
-                    one = ConstantComparison(.equal, constant(e)).compiled(reading: input)
-                default:
+                if let comparison = constantComparison(cellCode) {
+                    one = comparison.compiled(reading: input)
+                } else {
                     let cell = compileCell(cellCode)
                     one = { f in Truth(input.withValue(f) { cell($0, f) }) }
                 }

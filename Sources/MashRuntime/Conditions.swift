@@ -179,17 +179,11 @@ struct ConstantComparison: Sendable {
     private func compiled<S: ValueSite>(_ site: S) -> Test {
         let general = self, op = op
         switch kind {
-        case .text(let c) where op == .equal:
+        case .text(let c) where op == .equal || op == .notEqual:
+            let wanted = op == .equal
             return { f in
                 site.withValue(f) { p in
-                    if case .string(let s) = p.pointee { return Truth(s == c) }
-                    return general.test(p)
-                }
-            }
-        case .text(let c) where op == .notEqual:
-            return { f in
-                site.withValue(f) { p in
-                    if case .string(let s) = p.pointee { return Truth(s != c) }
+                    if case .string(let s) = p.pointee { return Truth((s == c) == wanted) }
                     return general.test(p)
                 }
             }

@@ -103,3 +103,11 @@ public func decodedRecord(_ yaml: String, schema: Schema) -> DecodedRecord? {
     guard let doc = try? DocumentReader.yamlDocuments(yaml).first else { return nil }
     return try? RecordDecoder(schema: schema).decode(doc, origin: "test").get()
 }
+
+/// A test record: `id: X`, received 2026-03-02T09:00:00Z, then `fields` as YAML; nil when it does not decode.
+public func testRecord(_ fields: String, schema: Schema) -> DecodedRecord? {
+    decodedRecord("id: X\nreceived: \"2026-03-02T09:00:00Z\"\n" + fields, schema: schema)
+}
+
+/// When test records are decided: an hour after they are received.
+public let testMoment = DateTime.parse("2026-03-02T10:00:00Z")!

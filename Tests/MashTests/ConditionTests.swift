@@ -50,13 +50,8 @@ import Testing
         let evaluator = program.makeEvaluator()
         for _ in 0..<2 {
             for (concerns, expected) in Self.cases {
-                let record = try #require(decodedRecord("""
-                    id: X
-                    received: "2026-03-02T09:00:00Z"
-                    child: {}
-                    concerns: \(concerns)
-                    """, schema: program.ruleSet.schema))
-                let decision = evaluator.evaluate(record, at: DateTime.parse("2026-03-02T10:00:00Z")!)
+                let record = try #require(testRecord("child: {}\nconcerns: \(concerns)", schema: program.ruleSet.schema))
+                let decision = evaluator.evaluate(record, at: testMoment)
                 #expect(decision.fired.map(\.rule) == expected, "\(concerns)")
             }
         }

@@ -69,12 +69,8 @@ import Testing
         let evaluator = program.makeEvaluator()
         for _ in 0..<2 {
             for (fields, expected) in Self.cases {
-                let record = try #require(decodedRecord("""
-                    id: X
-                    received: "2026-03-02T09:00:00Z"
-                    \(fields)
-                    """, schema: program.ruleSet.schema), "\(fields)")
-                let decision = evaluator.evaluate(record, at: DateTime.parse("2026-03-02T10:00:00Z")!)
+                let record = try #require(testRecord(fields, schema: program.ruleSet.schema), "\(fields)")
+                let decision = evaluator.evaluate(record, at: testMoment)
                 #expect(decision.fired.map { "\($0.rule):\($0.row ?? 0)" } == expected, "\(fields)")
                 #expect(decision.problems == [], "\(fields)")
                 // The outcome alone (what a dry-run asks) agrees with the full decision.
@@ -96,8 +92,8 @@ import Testing
         defer { set.remove() }
         let loaded = set.load()
         let program = try #require(loaded.program, "\(loaded.renderer.human(loaded.diagnostics))")
-        let record = try #require(decodedRecord("id: X\nreceived: \"2026-03-02T09:00:00Z\"\nchild: {age: 2}\nconcerns: []", schema: program.ruleSet.schema))
-        let decision = program.makeEvaluator().evaluate(record, at: DateTime.parse("2026-03-02T10:00:00Z")!)
+        let record = try #require(testRecord("child: {age: 2}\nconcerns: []", schema: program.ruleSet.schema))
+        let decision = program.makeEvaluator().evaluate(record, at: testMoment)
         #expect(decision.fired.map(\.row) == [1, 2])
         #expect(decision.level.id == "cin")
         #expect(decision.problems == ["table `overlapping` has hit policy unique, but rows 1, 2 all match"])
