@@ -9,8 +9,7 @@ public enum JSONLines {
         var line = firstLine
         let count = bytes.count
         while start < count {
-            var end = start
-            while end < count, bytes[end] != 0x0A { end += 1 }
+            let end = lineEnd(bytes, from: start)
             var last = end
             if last > start, bytes[last - 1] == 0x0D { last -= 1 }
             var blank = true
@@ -32,9 +31,19 @@ public enum JSONLines {
             var end = min(bytes.count, start + size)
             while end < bytes.count, bytes[end - 1] != 0x0A { end += 1 }
             out.append((start..<end, line))
-            for k in start..<end where bytes[k] == 0x0A { line += 1 }
+            var k = start
+            while k < end { k = lineEnd(bytes, from: k) + 1; line += 1 }
+            if end > start, bytes[end - 1] != 0x0A { line -= 1 }
             start = end
         }
         return out
+    }
+
+    /// Where the line from `start` ends: the index of its line feed, or the end of the bytes. Found
+    /// with `memchr`, which looks at many bytes at a time (a byte loop was 3% of a dry-run).
+    @inline(__always) static func lineEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = bytes.baseAddress, start < bytes.count,
+              let found = memchr(base + start, 0x0A, bytes.count - start) else { return bytes.count }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 }

@@ -332,9 +332,17 @@ extension JSONParser {
             if b[i] == UInt8(ascii: "f") { return (try? literal("false")).map { .boolean(false) } }
             return nil
         case .date:
+            // The common shape is read from the bytes; text of any other shape is made and parsed
+            // the general way, with the same result.
+            let start = i
+            if let text = plainString(), let common = LocalDate.parseCommon(text) { return common.map(Value.date) }
+            i = start
             guard b[i] == UInt8(ascii: "\""), let s = try? string(), let d = LocalDate.parse(s) else { return nil }
             return .date(d)
         case .dateTime:
+            let start = i
+            if let text = plainString(), let common = DateTime.parseCommon(text) { return .dateTime(common) }
+            i = start
             guard b[i] == UInt8(ascii: "\""), let s = try? string(), let d = DateTime.parse(s) else { return nil }
             return .dateTime(d)
         case .duration:
@@ -365,7 +373,7 @@ extension JSONParser {
             i += 1
             let count = shape.names.count
             guard count <= 64 else { return nil }
-            var slots = [Value](repeating: .null, count: count)
+            var slots = Value.nulls(count)
             // Which fields have been read, as bits; records of more than 64 fields go the general way.
             var seen: UInt64 = 0
             // Keys usually come in the same order as the schema's fields: try the next one first.
@@ -378,9 +386,13 @@ extension JSONParser {
                     skipSpace()
                     // Keys without escapes are compared as bytes; anything else goes the general way.
                     guard let key = plainString() else { return nil }
-                    func named(_ k: Int) -> Bool { JSONParser.same(shape.names[k], key) }
-                    guard let slot = next < count && named(next) ? next : shape.names.indices.first(where: named),
-                          seen & (1 << UInt64(slot)) == 0 else { return nil }
+                    // Optional fields are often left out, so the search goes on from there, then wraps.
+                    var slot = -1
+                    for step in 0..<count {
+                        let k = next + step < count ? next + step : next + step - count
+                        if JSONParser.same(shape.names[k], key) { slot = k; break }
+                    }
+                    guard slot >= 0, seen & (1 << UInt64(slot)) == 0 else { return nil }
                     next = slot + 1
                     skipSpace()
                     guard i < b.count, b[i] == UInt8(ascii: ":") else { return nil }

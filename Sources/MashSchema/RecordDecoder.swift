@@ -136,7 +136,7 @@ public struct RecordDecoder: Sendable {
             return .list(out)
         case .record(let r):
             guard case .map(let m) = raw else { return bad("expected a mapping of fields, found \(describe(raw))") }
-            var slots = [Value](repeating: .null, count: r.fields.count)
+            var slots = Value.nulls(r.fields.count)
             var found = 0
             for (i, field) in r.fields.enumerated() {
                 path.parts.append(.field(field.name))

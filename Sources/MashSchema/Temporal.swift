@@ -54,24 +54,28 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
+    /// `YYYY-MM-DD` read from its bytes: nil when the bytes have another shape (the general parser
+    /// decides those), `.some(nil)` when they have this shape but are not a date.
+    public static func parseCommon(_ b: UnsafeBufferPointer<UInt8>) -> LocalDate?? {
+        guard b.count == 10, b[4] == 45, b[7] == 45 else { return .none }
+        func number(_ from: Int, _ to: Int) -> Int? {
+            var v = 0
+            for i in from..<to {
+                let d = Int(b[i]) - 48
+                guard d >= 0, d <= 9 else { return nil }
+                v = v * 10 + d
+            }
+            return v
+        }
+        guard let y = number(0, 4), let m = number(5, 7), let d = number(8, 10) else { return .some(nil) }
+        return .some(LocalDate(year: y, month: m, day: d))
+    }
+
     /// Parses `YYYY-MM-DD`; the year may have more digits and a minus sign (`-0044-03-15`), as in XML Schema.
     public static func parse(_ s: String) -> LocalDate? {
         // `YYYY-MM-DD`, the shape records use, read byte by byte; anything else the general way.
         var copy = s
-        let fast: LocalDate?? = copy.withUTF8 { b in
-            guard b.count == 10, b[4] == 45, b[7] == 45 else { return .none }
-            func number(_ from: Int, _ to: Int) -> Int? {
-                var v = 0
-                for i in from..<to {
-                    let d = Int(b[i]) - 48
-                    guard d >= 0, d <= 9 else { return nil }
-                    v = v * 10 + d
-                }
-                return v
-            }
-            guard let y = number(0, 4), let m = number(5, 7), let d = number(8, 10) else { return .some(nil) }
-            return .some(LocalDate(year: y, month: m, day: d))
-        }
+        let fast: LocalDate?? = copy.withUTF8 { parseCommon($0) }
         if let fast { return fast }
         var text = Substring(s)
         let negative = text.hasPrefix("-")
@@ -227,29 +231,32 @@ public struct DateTime: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// nil sends anything else (fractions, zones, long years) to the general parser.
     static func parseCommon(_ s: String) -> DateTime? {
         var text = s
-        return text.withUTF8 { b -> DateTime? in
-            guard b.count == 20 || b.count == 25, b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58 else { return nil }
-            func num(_ i: Int, _ n: Int) -> Int? {
-                var v = 0
-                for k in i..<(i + n) {
-                    let d = Int(b[k]) - 48
-                    guard d >= 0, d <= 9 else { return nil }
-                    v = v * 10 + d
-                }
-                return v
+        return text.withUTF8 { parseCommon($0) }
+    }
+
+    /// `parseCommon` on the text's bytes, as a record decoder holds them.
+    public static func parseCommon(_ b: UnsafeBufferPointer<UInt8>) -> DateTime? {
+        guard b.count == 20 || b.count == 25, b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58 else { return nil }
+        func num(_ i: Int, _ n: Int) -> Int? {
+            var v = 0
+            for k in i..<(i + n) {
+                let d = Int(b[k]) - 48
+                guard d >= 0, d <= 9 else { return nil }
+                v = v * 10 + d
             }
-            guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2), let se = num(17, 2),
-                  h < 24, mi < 60, se < 60, let date = LocalDate(year: y, month: mo, day: d) else { return nil }
-            var offset: Int32 = 0
-            if b.count == 20 {
-                guard b[19] == 90 else { return nil }
-            } else {
-                guard b[19] == 43 || b[19] == 45, b[22] == 58, let oh = num(20, 2), let om = num(23, 2), oh <= 18, om < 60 else { return nil }
-                offset = Int32(oh * 3600 + om * 60) * (b[19] == 45 ? -1 : 1)
-            }
-            let wall = Int64(date.epochDay) * 86400 + Int64(h * 3600 + mi * 60 + se)
-            return DateTime(seconds: wall - Int64(offset), nanoseconds: 0, offset: offset, zone: .offset)
+            return v
         }
+        guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2), let se = num(17, 2),
+              h < 24, mi < 60, se < 60, let date = LocalDate(year: y, month: mo, day: d) else { return nil }
+        var offset: Int32 = 0
+        if b.count == 20 {
+            guard b[19] == 90 else { return nil }
+        } else {
+            guard b[19] == 43 || b[19] == 45, b[22] == 58, let oh = num(20, 2), let om = num(23, 2), oh <= 18, om < 60 else { return nil }
+            offset = Int32(oh * 3600 + om * 60) * (b[19] == 45 ? -1 : 1)
+        }
+        let wall = Int64(date.epochDay) * 86400 + Int64(h * 3600 + mi * 60 + se)
+        return DateTime(seconds: wall - Int64(offset), nanoseconds: 0, offset: offset, zone: .offset)
     }
 
     /// Parses `hh:mm[:ss[.fffffffff]]` into seconds of the day and nanoseconds.
@@ -275,20 +282,40 @@ public struct DateTime: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 
     public var description: String {
+        // The shape decisions are full of (`2026-03-02T09:15:00Z`, `...+01:00`), written as bytes.
+        if isCommonShape { return String(unsafeUninitializedCapacity: 25) { writeCommonShape(into: $0) } }
+        let (date, sod) = local
+        return "\(date)T" + TimeOfDay.clock(sod, nanoseconds) + TimeOfDay.suffix(zone, offset)
+    }
+
+    /// Calls `body` with the UTF-8 bytes of `description`, without making a `String` for the common
+    /// shape (they are written on the stack).
+    public func withText<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        guard isCommonShape else {
+            var text = description
+            return text.withUTF8(body)
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 25) { b in
+            body(UnsafeBufferPointer(rebasing: b[..<writeCommonShape(into: b)]))
+        }
+    }
+
+    /// Whole seconds at an offset of whole minutes, in years 0–9999: text of 20 or 25 bytes.
+    private var isCommonShape: Bool {
+        let a = abs(offset), year = local.date.year
+        return nanoseconds == 0 && zone == .offset && year >= 0 && year <= 9999 && a % 60 == 0 && a < 100 * 3600
+    }
+
+    /// Writes the common shape's text into `b` (25 bytes at least) and says how many bytes it took.
+    private func writeCommonShape(into b: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let (date, sod) = local
         let a = abs(offset)
-        if nanoseconds == 0, zone == .offset, date.year >= 0, date.year <= 9999, a % 60 == 0, a < 100 * 3600 {
-            // The shape decisions are full of (`2026-03-02T09:15:00Z`, `...+01:00`), written as bytes.
-            return String(unsafeUninitializedCapacity: 25) { b in
-                func two(_ v: Int, _ i: Int) { b[i] = UInt8(48 + v / 10); b[i + 1] = UInt8(48 + v % 10) }
-                two(date.year / 100, 0); two(date.year % 100, 2); b[4] = 45; two(date.month, 5); b[7] = 45; two(date.day, 8)
-                b[10] = 84; two(sod / 3600, 11); b[13] = 58; two(sod / 60 % 60, 14); b[16] = 58; two(sod % 60, 17)
-                if offset == 0 { b[19] = 90; return 20 }
-                b[19] = offset < 0 ? 45 : 43; two(Int(a / 3600), 20); b[22] = 58; two(Int(a / 60 % 60), 23)
-                return 25
-            }
-        }
-        return "\(date)T" + TimeOfDay.clock(sod, nanoseconds) + TimeOfDay.suffix(zone, offset)
+        func two(_ v: Int, _ i: Int) { b[i] = UInt8(48 + v / 10); b[i + 1] = UInt8(48 + v % 10) }
+        two(date.year / 100, 0); two(date.year % 100, 2); b[4] = 45; two(date.month, 5); b[7] = 45; two(date.day, 8)
+        b[10] = 84; two(sod / 3600, 11); b[13] = 58; two(sod / 60 % 60, 14); b[16] = 58; two(sod % 60, 17)
+        if offset == 0 { b[19] = 90; return 20 }
+        b[19] = offset < 0 ? 45 : 43; two(Int(a / 3600), 20); b[22] = 58; two(Int(a / 60 % 60), 23)
+        return 25
     }
 }
 

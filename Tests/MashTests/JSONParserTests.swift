@@ -33,3 +33,75 @@ import Testing
         #expect(try JSONParser.parse(Data(line.utf8)).jsonText == #"{"id":"SYN-1","none":null,"ok":true,"referral":{"concerns":[{"category":"neglect"}],"dash_ticks":14,"received":"2026-03-02T09:15:00Z","x":1.25}}"#)
     }
 }
+
+/// JSON Lines are cut at line feeds; a carriage return before one, and lines of only spaces and tabs,
+/// are not records. Held against a plain split of the text.
+@Suite struct JSONLinesTests {
+    static let texts: [String] = [
+        "", "\n", "a", "a\nb", "a\r\nb\r\n", "a\n\n  \t\nb\n", "\r\n", " x \n", "\n\n\nlast",
+        "{\"id\":1}\n{\"id\":2}\r\n\n{\"id\":3}",
+    ]
+
+    /// The lines a plain split gives, with their 1-based numbers.
+    static func expected(_ text: String, firstLine: Int = 1) -> [(String, Int)] {
+        // Split as bytes: as characters, "\r\n" is one and would not split at "\n".
+        var parts = Array(text.utf8).split(separator: 0x0A, omittingEmptySubsequences: false)
+        if text.utf8.last == 0x0A || text.isEmpty { parts.removeLast() }
+        return parts.enumerated().compactMap { k, line in
+            let body = line.last == 0x0D ? line.dropLast() : line
+            return body.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) ? nil : (String(decoding: body, as: UTF8.self), k + firstLine)
+        }
+    }
+
+    static func lines(_ text: String, firstLine: Int = 1) -> [(String, Int)] {
+        var out: [(String, Int)] = []
+        Array(text.utf8).withUnsafeBufferPointer { b in
+            JSONLines.forEachLine(in: b, firstLine: firstLine) { line, n in out.append((String(decoding: line, as: UTF8.self), n)) }
+        }
+        return out
+    }
+
+    /// Seeded text with lines of every length from empty to past a vector's width.
+    static var generated: String {
+        var state: UInt64 = 42, text = ""
+        for _ in 0..<300 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let length = Int(state >> 58)
+            text += String(repeating: state & 1 == 0 ? "x" : " ", count: length) + (state & 2 == 0 ? "\n" : "\r\n")
+        }
+        return text
+    }
+
+    @Test(arguments: texts + [generated])
+    func cutsLinesAsAPlainSplitDoes(_ text: String) {
+        let got = Self.lines(text, firstLine: 5)
+        let want = Self.expected(text, firstLine: 5)
+        #expect(got.map(\.0) == want.map(\.0))
+        #expect(got.map(\.1) == want.map(\.1))
+    }
+
+    @Test(arguments: texts + [generated])
+    func chunksEndAtLineBreaksAndCountTheirLines(_ text: String) {
+        let bytes = Array(text.utf8)
+        for parts in 1...7 {
+            let chunks = bytes.withUnsafeBufferPointer { JSONLines.chunks(of: $0, parts: parts) }
+            #expect(chunks.first?.range.lowerBound == 0)
+            #expect(chunks.last?.range.upperBound == bytes.count)
+            for (a, b) in zip(chunks, chunks.dropFirst()) {
+                #expect(a.range.upperBound == b.range.lowerBound)
+                #expect(bytes[a.range.upperBound - 1] == 0x0A)
+            }
+            for chunk in chunks {
+                #expect(chunk.firstLine == 1 + bytes[..<chunk.range.lowerBound].filter { $0 == 0x0A }.count, "\(parts) parts")
+            }
+            // Cut into chunks and read chunk by chunk, the lines and their numbers are the whole text's.
+            var joined: [(String, Int)] = []
+            for chunk in chunks {
+                let piece = String(decoding: bytes[chunk.range], as: UTF8.self)
+                joined += Self.lines(piece, firstLine: chunk.firstLine)
+            }
+            #expect(joined.map(\.0) == Self.expected(text).map(\.0))
+            #expect(joined.map(\.1) == Self.expected(text).map(\.1))
+        }
+    }
+}

@@ -140,6 +140,30 @@ import Testing
         try agree(#"{"id": "E", "received": "2026-03-02T09:15:00Z", "concerns": [{"category": \#(category)}], "dash_risk": "medium", "child": {}}"#, valid: valid)
     }
 
+    /// Dates and date-times of the common shapes are read from the bytes; any other spelling (an
+    /// escape, a fraction, a zone name, a bad day) is made into text and parsed as before.
+    @Test(arguments: [
+        (#""2026-03-02T09:15:00Z""#, #""2023-01-05""#, true),
+        (#""2026-03-02T09:15:00+01:00""#, #""2024-02-29""#, true),
+        (#""2026-03-02T09:15:00-05:30""#, #""2023-12-31""#, true),
+        (#""2026-03-02T09:15:00.250Z""#, #""2023-01-05""#, true),
+        (#""2026-03-02T09:15:00@Europe/London""#, #""2023-01-05""#, true),
+        (#""2026\u002d03-02T09:15:00Z""#, #""2023\u002d01-05""#, true),
+        (#""2026-03-02T24:00:00Z""#, #""2023-01-05""#, true),
+        (#""-2026-03-02T09:15:00Z""#, #""-0044-03-15""#, true),
+        (#""2026-02-30T09:15:00Z""#, #""2023-01-05""#, false),
+        (#""2026-03-02T09:15:00Z""#, #""2023-02-29""#, false),
+        (#""2026-03-02T09:15:00+19:00""#, #""2023-01-05""#, false),
+        (#""2026-03-02T09:60:00Z""#, #""2023-01-05""#, false),
+        (#""2026-03-02 09:15:00Z""#, #""2023-01-05""#, false),
+        (#""2026-03-02T09:15:00Z""#, #""2023-1-05""#, false),
+        (#""2026-03-02T09:15:00Z""#, #""2023-0a-05""#, false),
+        (#""2026-03-02T09:15:00Y""#, #""2023-01-05""#, false),
+    ])
+    func datesDecodeAlike(_ received: String, _ born: String, _ valid: Bool) throws {
+        try agree(#"{"id": "T", "received": \#(received), "concerns": [], "child": {"date_of_birth": \#(born)}}"#, valid: valid)
+    }
+
     private func agree(_ line: String, valid: Bool) throws {
         let (schema, _) = SchemaLoader.load(SourceFile(path: "schema.yaml", text: testSchema))
         let reader = RecordReader(schema: try #require(schema))
