@@ -36,19 +36,21 @@ struct DecisionJSON {
 
     private mutating func string(_ s: String) {
         var s = s
-        s.withUTF8 { bytes in
-            var plain = true
-            for b in bytes where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { plain = false; break }
-            if plain {
-                out.append(UInt8(ascii: "\""))
-                out.append(bytes)
-                out.append(UInt8(ascii: "\""))
-                return
-            }
-            // Quotes, backslashes and control characters are rare in decisions: the encoder spells them.
-            let encoded = (try? Self.fallback.encode(String(decoding: bytes, as: UTF8.self))) ?? Data("\"\"".utf8)
-            encoded.withUnsafeBytes { out.append($0.bindMemory(to: UInt8.self)) }
+        s.withUTF8 { string(utf8: $0) }
+    }
+
+    private mutating func string(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        var plain = true
+        for b in bytes where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { plain = false; break }
+        if plain {
+            out.append(UInt8(ascii: "\""))
+            out.append(bytes)
+            out.append(UInt8(ascii: "\""))
+            return
         }
+        // Quotes, backslashes and control characters are rare in decisions: the encoder spells them.
+        let encoded = (try? Self.fallback.encode(String(decoding: bytes, as: UTF8.self))) ?? Data("\"\"".utf8)
+        encoded.withUnsafeBytes { out.append($0.bindMemory(to: UInt8.self)) }
     }
 
     /// `"key":` after a comma unless it is the object's first key.
@@ -109,7 +111,11 @@ struct DecisionJSON {
             inner = true
             raw("{")
             field("clock", r.clock, &inner)
-            field("deadline", r.deadline, &inner)
+            if let due = r.due {
+                // Written from the date-time's bytes, without making its text.
+                key("deadline", &inner)
+                due.withText { string(utf8: $0) }
+            }
             field("id", r.id, &inner)
             field("label", r.label, &inner)
             raw("}")

@@ -1,3 +1,5 @@
+import MashSchema
+
 /// What the engine decides for one referral, with every reason. Value type; the same inputs give
 /// the same decision, byte for byte, once encoded.
 public struct Decision: Sendable, Hashable, Codable {
@@ -28,7 +30,50 @@ public struct Decision: Sendable, Hashable, Codable {
         public let label: String?
         /// The response clock, for example `4 working hours`.
         public let clock: String?
-        public let deadline: String?
+        /// When the response is due, kept as a time: its text is written only when it is read or
+        /// encoded, so deciding makes no text.
+        public let due: DateTime?
+        /// `due` as text, for example `2026-03-02T13:00:00Z`.
+        public var deadline: String? { due?.description }
+
+        public init(id: String, label: String?, clock: String?, due: DateTime?) {
+            self.id = id; self.label = label; self.clock = clock; self.due = due
+        }
+
+        enum CodingKeys: String, CodingKey { case id, label, clock, deadline }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            id = try c.decode(String.self, forKey: .id)
+            label = try c.decodeIfPresent(String.self, forKey: .label)
+            clock = try c.decodeIfPresent(String.self, forKey: .clock)
+            if let text = try c.decodeIfPresent(String.self, forKey: .deadline) {
+                guard let t = DateTime.parse(text) else {
+                    throw DecodingError.dataCorruptedError(forKey: .deadline, in: c, debugDescription: "not a date-time: \(text)")
+                }
+                due = t
+            } else {
+                due = nil
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encodeIfPresent(label, forKey: .label)
+            try c.encodeIfPresent(clock, forKey: .clock)
+            try c.encodeIfPresent(deadline, forKey: .deadline)
+        }
+
+        /// Equal when they read the same: a date-time's `==` compares instants, and the same instant
+        /// at another offset is a different deadline to a reader.
+        public static func == (a: Self, b: Self) -> Bool {
+            a.id == b.id && a.label == b.label && a.clock == b.clock && a.deadline == b.deadline
+        }
+
+        public func hash(into h: inout Hasher) {
+            h.combine(id); h.combine(label); h.combine(clock); h.combine(deadline)
+        }
     }
 
     public struct Fact: Sendable, Hashable, Codable {
@@ -95,18 +140,20 @@ public struct Decision: Sendable, Hashable, Codable {
         }
     }
 
-    public let id: String
-    public let ruleset: Stamp
-    public let evaluatedAt: String
-    public let level: LevelOutcome
-    public let rating: RatingOutcome?
-    public let route: Named?
-    public let fired: [Firing]
-    public let escalations: [EscalationState]
-    public let disclosures: [DisclosureAnswer]
+    // Set only by the evaluator, which can write a decision into one the caller hands back, reusing
+    // its lists' memory (`Evaluator.evaluate(_:at:explain:into:)`).
+    public internal(set) var id: String
+    public internal(set) var ruleset: Stamp
+    public internal(set) var evaluatedAt: String
+    public internal(set) var level: LevelOutcome
+    public internal(set) var rating: RatingOutcome?
+    public internal(set) var route: Named?
+    public internal(set) var fired: [Firing]
+    public internal(set) var escalations: [EscalationState]
+    public internal(set) var disclosures: [DisclosureAnswer]
     /// Things the engine could not settle from the record (for example a `unique` table with two
     /// matching rows); never silently dropped.
-    public let problems: [String]
+    public internal(set) var problems: [String]
 
     enum CodingKeys: String, CodingKey {
         case id, ruleset, level, rating, route, fired, escalations, disclosures, problems

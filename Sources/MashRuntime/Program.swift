@@ -410,9 +410,25 @@ public final class Evaluator {
     /// Decides one referral at `moment`. With `explain: false` the facts behind each firing are not
     /// gathered (the rest of the decision is the same).
     public func evaluate(_ record: DecodedRecord, at moment: DateTime, explain: Bool = true) -> Decision {
+        var decision = Decision(id: "", ruleset: program.stamp, evaluatedAt: "", level: .init(rank: 0, id: "", label: ""), rating: nil, route: nil,
+                                fired: [], escalations: [], disclosures: [], problems: [])
+        evaluate(record, at: moment, explain: explain, into: &decision)
+        return decision
+    }
+
+    /// The same decision, written over `decision`: a caller deciding referral after referral hands
+    /// back the previous one, and its lists' memory is reused, so that once they have grown a
+    /// decision without explanations allocates nothing. Whatever `decision` held before is replaced.
+    public func evaluate(_ record: DecodedRecord, at moment: DateTime, explain: Bool = true, into decision: inout Decision) {
         let rs = program.ruleSet
-        var problems: [String] = []
-        var fired: [Decision.Firing] = []
+        // The lists are taken out of the decision, so that they are held once and emptied in place.
+        var fired: [Decision.Firing] = [], problems: [String] = []
+        var escalations: [Decision.EscalationState] = [], disclosures: [Decision.DisclosureAnswer] = []
+        swap(&fired, &decision.fired); swap(&problems, &decision.problems)
+        swap(&escalations, &decision.escalations); swap(&disclosures, &decision.disclosures)
+        fired.removeAll(keepingCapacity: true); problems.removeAll(keepingCapacity: true)
+        escalations.removeAll(keepingCapacity: true); disclosures.removeAll(keepingCapacity: true)
+
         load(record, &problems)
         let (rank, ratingIndex, routeIndex) = decide(recording: true, explain: explain, &fired, &problems)
         let level = program.levelIndex[rank] ?? rs.levels[0]
@@ -429,7 +445,7 @@ public final class Evaluator {
                     problems.append("the response clock cannot start: the record has no start time for it")
                 }
             }
-            ratingOutcome = .init(id: rating.id, label: rating.label, clock: program.outcomes.clockText[ratingIndex], deadline: deadline?.description)
+            ratingOutcome = .init(id: rating.id, label: rating.label, clock: program.outcomes.clockText[ratingIndex], due: deadline)
         }
         let route = routeId.map { id in Decision.Named(id: id, label: program.routeLabels[id]) }
 
@@ -438,16 +454,25 @@ public final class Evaluator {
         frame.route = routeId.map(Value.string) ?? .null
         frame.deadline = deadline.map(Value.dateTime) ?? .null
 
-        let escalations = program.escalations.compactMap { escalation($0, at: moment, problems: &problems) }
-        let disclosures = disclosureAnswers(frame.record, explain: explain)
+        for e in program.escalations {
+            if let state = escalation(e, at: moment, problems: &problems) { escalations.append(state) }
+        }
+        disclosureAnswers(frame.record, explain: explain, into: &disclosures)
 
         if lastMoment != moment || lastMoment?.offset != moment.offset || lastMoment?.zone != moment.zone {
             lastMoment = moment
             lastMomentText = moment.description
         }
-        return Decision(id: record.id, ruleset: program.stamp, evaluatedAt: lastMomentText,
-                        level: .init(rank: level.rank, id: level.id, label: level.label), rating: ratingOutcome, route: route,
-                        fired: fired, escalations: escalations, disclosures: disclosures, problems: problems)
+        decision.id = record.id
+        decision.ruleset = program.stamp
+        decision.evaluatedAt = lastMomentText
+        decision.level = .init(rank: level.rank, id: level.id, label: level.label)
+        decision.rating = ratingOutcome
+        decision.route = route
+        decision.fired = fired
+        decision.escalations = escalations
+        decision.disclosures = disclosures
+        decision.problems = problems
     }
 
     private func add(_ clock: ClockSpec, to start: DateTime) -> DateTime? {
@@ -494,9 +519,9 @@ public final class Evaluator {
         return state(.open, stage: stage, since: since, due: due)
     }
 
-    private func disclosureAnswers(_ slots: [Value], explain: Bool) -> [Decision.DisclosureAnswer] {
-        guard let fields = program.ruleSet.requestFields, fields.listSlot < slots.count, case .list(let requests) = slots[fields.listSlot] else { return [] }
-        var answers: [Decision.DisclosureAnswer] = []
+    /// The answers to the record's disclosure requests, added to `answers`.
+    private func disclosureAnswers(_ slots: [Value], explain: Bool, into answers: inout [Decision.DisclosureAnswer]) {
+        guard let fields = program.ruleSet.requestFields, fields.listSlot < slots.count, case .list(let requests) = slots[fields.listSlot] else { return }
         for (n, request) in requests.enumerated() {
             guard case .record(let r) = request else { continue }
             func text(_ slot: Int?) -> String? { slot.flatMap { if case .string(let s) = r[$0] { return s }; if case .number(let d) = r[$0] { return "\(d)" }; return nil } }
@@ -539,7 +564,6 @@ public final class Evaluator {
                 answers.append(deny("no share rule of \(policy.agency.label) allows \(category) to go to \(audience)\(purpose.map { " for \($0)" } ?? ""); anything not allowed is denied", nil))
             }
         }
-        return answers
     }
 }
 

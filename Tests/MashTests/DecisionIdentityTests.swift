@@ -13,11 +13,15 @@ import Testing
 @Suite struct DecisionIdentityTests {
     static let digestsPath = Repository.path("Tests/MashTests/london-decisions.sha256")
 
-    static func digests() throws -> [String] {
-        let loaded = RuleSetLoader.load(folder: Repository.path("rules/london"))
-        let program = try #require(loaded.program)
+    static let moment = DateTime.parse("2026-03-04T12:00:00Z")!
+
+    static func london() throws -> Program {
+        try #require(RuleSetLoader.load(folder: Repository.path("rules/london")).program)
+    }
+
+    /// The bundled referrals, then 10,000 seeded ones.
+    static func records(_ program: Program) -> [DecodedRecord] {
         let reader = RecordReader(schema: program.ruleSet.schema)
-        let moment = DateTime.parse("2026-03-04T12:00:00Z")!
         var records: [DecodedRecord] = []
         let (files, _) = RecordReader.files([Repository.path("rules/london/referrals")])
         for file in files.sorted() {
@@ -27,13 +31,32 @@ import Testing
         var lines = Data()
         generator.generate { lines.append(contentsOf: ($0 + "\n").utf8) }
         reader.readLines(lines, origin: "generated") { if case .success(let r) = $0 { records.append(r) } }
+        return records
+    }
+
+    /// With `reusing`, each decision is written over the previous one (`evaluate(_:at:explain:into:)`).
+    static func digests(reusing: Bool = false) throws -> [String] {
+        let program = try london()
+        let records = Self.records(program)
         #expect(records.count == 10_025)
         return [true, false].map { explain in
             let evaluator = program.makeEvaluator()
             var hasher = SHA256()
-            for record in records { hasher.update(data: Data((DecisionOutput.jsonLine(evaluator.evaluate(record, at: moment, explain: explain)) + "\n").utf8)) }
+            var decision = evaluator.evaluate(records[0], at: moment)
+            for record in records {
+                if reusing {
+                    evaluator.evaluate(record, at: moment, explain: explain, into: &decision)
+                } else {
+                    decision = evaluator.evaluate(record, at: moment, explain: explain)
+                }
+                hasher.update(data: Data((DecisionOutput.jsonLine(decision) + "\n").utf8))
+            }
             return "\(explain ? "explained" : "plain") " + hasher.finalize().map { String(format: "%02x", $0) }.joined()
         }
+    }
+
+    static func committed() throws -> [String] {
+        try String(contentsOfFile: Self.digestsPath, encoding: .utf8).split(separator: "\n").map(String.init)
     }
 
     @Test func decisionsAreByteForByteThoseOfTheReference() throws {
@@ -41,7 +64,54 @@ import Testing
         if ProcessInfo.processInfo.environment["MASH_RECORD_DECISIONS"] != nil {
             try (actual.joined(separator: "\n") + "\n").write(toFile: Self.digestsPath, atomically: true, encoding: .utf8)
         }
-        let committed = try String(contentsOfFile: Self.digestsPath, encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(actual == committed)
+        #expect(actual == (try Self.committed()))
+    }
+
+    /// A decision written over the previous one, its lists' memory reused, is the same decision byte
+    /// for byte: nothing of the previous referral's firings, escalations, disclosures or problems is left.
+    @Test func decisionsWrittenOverThePreviousOneAreTheSame() throws {
+        #expect(try Self.digests(reusing: true) == (try Self.committed()))
+    }
+
+    /// A decision the caller kept is a value: writing the next decision over a copy leaves it as it was.
+    @Test func aKeptDecisionDoesNotChange() throws {
+        let program = try Self.london()
+        let records = Self.records(program)
+        let evaluator = program.makeEvaluator()
+        // The referral with the most firings and disclosure answers, then one with fewer.
+        let busy = try #require(records.max { a, b in
+            let x = evaluator.evaluate(a, at: Self.moment), y = evaluator.evaluate(b, at: Self.moment)
+            return x.fired.count + x.disclosures.count < y.fired.count + y.disclosures.count
+        })
+        var decision = evaluator.evaluate(busy, at: Self.moment)
+        let kept = decision
+        let keptJSON = DecisionOutput.jsonLine(kept)
+        #expect(kept.fired.count >= 3 && !kept.disclosures.isEmpty)
+        evaluator.evaluate(records[1], at: Self.moment, explain: false, into: &decision)
+        #expect(DecisionOutput.jsonLine(kept) == keptJSON)
+        #expect(decision == evaluator.evaluate(records[1], at: Self.moment, explain: false))
+        #expect(decision != kept)
+    }
+
+    /// Decisions read back from their JSON are equal to what was written, deadline included (it is
+    /// kept as a date-time and written as text).
+    @Test func decisionsReadBackFromJSONAreEqual() throws {
+        let program = try Self.london()
+        let evaluator = program.makeEvaluator()
+        var withDeadline = 0
+        for record in Self.records(program).prefix(500) {
+            let d = evaluator.evaluate(record, at: Self.moment)
+            let again = try JSONDecoder().decode(Decision.self, from: JSONEncoder().encode(d))
+            #expect(again == d)
+            #expect(again.rating?.deadline == d.rating?.deadline)
+            if d.rating?.deadline != nil { withDeadline += 1 }
+        }
+        #expect(withDeadline > 100)
+        // The same instant at another offset is another deadline to a reader.
+        let utc = Decision.RatingOutcome(id: "red", label: nil, clock: "4 working hours", due: DateTime.parse("2026-06-01T13:00:00Z"))
+        let bst = Decision.RatingOutcome(id: "red", label: nil, clock: "4 working hours", due: DateTime.parse("2026-06-01T14:00:00+01:00"))
+        #expect(utc.due == bst.due)
+        #expect(utc != bst)
+        #expect(bst.deadline == "2026-06-01T14:00:00+01:00")
     }
 }
