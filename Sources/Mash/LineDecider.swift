@@ -12,9 +12,22 @@ import MashSchema
 /// Not thread-safe itself: one `decide` at a time.
 public final class LineDecider {
     /// Used by one thread at a time: thread `w` of a round takes worker `w`.
-    private struct Worker: @unchecked Sendable {
+    private final class Worker: @unchecked Sendable {
         let evaluator: Evaluator
         let reader: RecordReader
+        /// The last decision, written over by the next so that its lists' memory is reused.
+        private var decision: Decision?
+
+        init(evaluator: Evaluator, reader: RecordReader) { self.evaluator = evaluator; self.reader = reader }
+
+        func decide(_ record: DecodedRecord, at moment: DateTime, explain: Bool) -> Decision {
+            if decision == nil {
+                decision = evaluator.evaluate(record, at: moment, explain: explain)
+            } else {
+                evaluator.evaluate(record, at: moment, explain: explain, into: &decision!)
+            }
+            return decision!
+        }
     }
 
     private struct Piece {
@@ -70,7 +83,7 @@ public final class LineDecider {
                     worker.reader.readLines(lines, origin: origin, firstLine: round[k].firstLine + firstLine - 1) { result in
                         switch result {
                         case .success(let record):
-                            DecisionOutput.appendJSONLine(worker.evaluator.evaluate(record, at: moment, explain: explain), to: &piece.output)
+                            DecisionOutput.appendJSONLine(worker.decide(record, at: moment, explain: explain), to: &piece.output)
                             piece.decided += 1
                         case .failure(let error):
                             piece.rejected.append((piece.output.count, error))
