@@ -68,6 +68,13 @@ struct DecisionJSON {
         string(value)
     }
 
+    /// A date-time's text, written from its bytes without making a `String`.
+    private mutating func field(_ k: StaticString, _ value: DateTime?, _ first: inout Bool) {
+        guard let value else { return }
+        key(k, &first)
+        value.withText { string(utf8: $0) }
+    }
+
     /// `[a,b,...]`, each item written by `write`.
     private mutating func list<T>(_ items: [T], _ write: (inout DecisionJSON, T) -> Void) {
         raw("[")
@@ -111,11 +118,7 @@ struct DecisionJSON {
             inner = true
             raw("{")
             field("clock", r.clock, &inner)
-            if let due = r.due {
-                // Written from the date-time's bytes, without making its text.
-                key("deadline", &inner)
-                due.withText { string(utf8: $0) }
-            }
+            field("deadline", r.deadlineAt, &inner)
             field("id", r.id, &inner)
             field("label", r.label, &inner)
             raw("}")
@@ -166,15 +169,15 @@ struct DecisionJSON {
     private mutating func escalation(_ e: Decision.EscalationState) {
         var first = true
         raw("{")
-        field("due", e.due, &first)
+        field("due", e.dueAt, &first)
         field("held_by", e.heldBy, &first)
         field("location", e.location, &first)
         key("overdue", &first)
         if e.overdue { raw("true") } else { raw("false") }
         field("path", e.path, &first)
         field("stage", e.stage, &first)
-        field("stage_since", e.stageSince, &first)
-        field("started", e.started, &first)
+        field("stage_since", e.stageSinceAt, &first)
+        field("started", e.startedAt, &first)
         field("status", e.status.rawValue, &first)
         field("title", e.title, &first)
         raw("}")

@@ -32,12 +32,12 @@ public struct Decision: Sendable, Hashable, Codable {
         public let clock: String?
         /// When the response is due, kept as a time: its text is written only when it is read or
         /// encoded, so deciding makes no text.
-        public let due: DateTime?
-        /// `due` as text, for example `2026-03-02T13:00:00Z`.
-        public var deadline: String? { due?.description }
+        public let deadlineAt: DateTime?
+        /// `deadlineAt` as text, for example `2026-03-02T13:00:00Z`.
+        public var deadline: String? { deadlineAt?.description }
 
-        public init(id: String, label: String?, clock: String?, due: DateTime?) {
-            self.id = id; self.label = label; self.clock = clock; self.due = due
+        public init(id: String, label: String?, clock: String?, deadlineAt: DateTime?) {
+            self.id = id; self.label = label; self.clock = clock; self.deadlineAt = deadlineAt
         }
 
         enum CodingKeys: String, CodingKey { case id, label, clock, deadline }
@@ -47,14 +47,7 @@ public struct Decision: Sendable, Hashable, Codable {
             id = try c.decode(String.self, forKey: .id)
             label = try c.decodeIfPresent(String.self, forKey: .label)
             clock = try c.decodeIfPresent(String.self, forKey: .clock)
-            if let text = try c.decodeIfPresent(String.self, forKey: .deadline) {
-                guard let t = DateTime.parse(text) else {
-                    throw DecodingError.dataCorruptedError(forKey: .deadline, in: c, debugDescription: "not a date-time: \(text)")
-                }
-                due = t
-            } else {
-                due = nil
-            }
+            deadlineAt = try c.decodeDateTimeIfPresent(forKey: .deadline)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -100,17 +93,71 @@ public struct Decision: Sendable, Hashable, Codable {
         public let path: String
         public let title: String
         public let status: Status
-        public let started: String
+        /// The times are kept as date-times in the calendar's zone; their text is written only when it
+        /// is read or encoded.
+        public let startedAt: DateTime
         public let stage: String?
         public let heldBy: String?
-        public let stageSince: String?
-        public let due: String?
+        public let stageSinceAt: DateTime?
+        public let dueAt: DateTime?
         public let overdue: Bool
         public let location: String
+
+        public var started: String { startedAt.description }
+        public var stageSince: String? { stageSinceAt?.description }
+        public var due: String? { dueAt?.description }
+
+        public init(path: String, title: String, status: Status, startedAt: DateTime, stage: String?, heldBy: String?,
+                    stageSinceAt: DateTime?, dueAt: DateTime?, overdue: Bool, location: String) {
+            self.path = path; self.title = title; self.status = status; self.startedAt = startedAt; self.stage = stage
+            self.heldBy = heldBy; self.stageSinceAt = stageSinceAt; self.dueAt = dueAt; self.overdue = overdue; self.location = location
+        }
 
         enum CodingKeys: String, CodingKey {
             case path, title, status, started, stage, due, overdue, location
             case heldBy = "held_by", stageSince = "stage_since"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            path = try c.decode(String.self, forKey: .path)
+            title = try c.decode(String.self, forKey: .title)
+            status = try c.decode(Status.self, forKey: .status)
+            guard let started = try c.decodeDateTimeIfPresent(forKey: .started) else {
+                throw DecodingError.keyNotFound(CodingKeys.started, .init(codingPath: c.codingPath, debugDescription: "no start"))
+            }
+            startedAt = started
+            stage = try c.decodeIfPresent(String.self, forKey: .stage)
+            heldBy = try c.decodeIfPresent(String.self, forKey: .heldBy)
+            stageSinceAt = try c.decodeDateTimeIfPresent(forKey: .stageSince)
+            dueAt = try c.decodeDateTimeIfPresent(forKey: .due)
+            overdue = try c.decode(Bool.self, forKey: .overdue)
+            location = try c.decode(String.self, forKey: .location)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(path, forKey: .path)
+            try c.encode(title, forKey: .title)
+            try c.encode(status, forKey: .status)
+            try c.encode(started, forKey: .started)
+            try c.encodeIfPresent(stage, forKey: .stage)
+            try c.encodeIfPresent(heldBy, forKey: .heldBy)
+            try c.encodeIfPresent(stageSince, forKey: .stageSince)
+            try c.encodeIfPresent(due, forKey: .due)
+            try c.encode(overdue, forKey: .overdue)
+            try c.encode(location, forKey: .location)
+        }
+
+        /// Equal when they read the same (see `RatingOutcome`).
+        public static func == (a: Self, b: Self) -> Bool {
+            a.path == b.path && a.title == b.title && a.status == b.status && a.started == b.started && a.stage == b.stage
+                && a.heldBy == b.heldBy && a.stageSince == b.stageSince && a.due == b.due && a.overdue == b.overdue && a.location == b.location
+        }
+
+        public func hash(into h: inout Hasher) {
+            h.combine(path); h.combine(title); h.combine(status); h.combine(started); h.combine(stage)
+            h.combine(heldBy); h.combine(stageSince); h.combine(due); h.combine(overdue); h.combine(location)
         }
     }
 
@@ -158,5 +205,16 @@ public struct Decision: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case id, ruleset, level, rating, route, fired, escalations, disclosures, problems
         case evaluatedAt = "evaluated_at"
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A date-time written as text, as decisions write them.
+    func decodeDateTimeIfPresent(forKey key: Key) throws -> DateTime? {
+        guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
+        guard let t = DateTime.parse(text) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "not a date-time: \(text)")
+        }
+        return t
     }
 }

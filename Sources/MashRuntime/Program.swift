@@ -108,6 +108,8 @@ public struct Program: Sendable {
     }
 
     static let recordTheDecision = "the decision and the reason for it, whether or not the information is shared"
+    /// What a denial must record, as a list made once.
+    static let recordTheDecisionOnly = [recordTheDecision]
 
     public let ruleSet: CheckedRuleSet
     public let stamp: Decision.Stamp
@@ -307,6 +309,18 @@ public final class Evaluator {
     /// Reused between referrals, so deciding allocates nothing once they have grown.
     @exclusivity(unchecked) private var contributions: [OutcomeTable.Contribution] = []
 
+    /// What a denied disclosure request's reason depends on.
+    struct DenialKey: Hashable {
+        enum Kind: UInt8 { case noPolicy, noCategory, neverShared, noShareRule }
+        let kind: Kind
+        let agency: String, category: String, audience: String, purpose: String?
+        /// Kept at most: a few dozen kinds of request in practice; unusual records cannot grow it further.
+        static let limit = 1024
+    }
+
+    /// Denial reasons already made, by what they depend on.
+    private var denials: [DenialKey: String] = [:]
+
     /// Runs the rules and tables and combines what fired into a level rank, a rating and a route
     /// (indexes into the program's outcome table, -1 for none).
     /// With `recording`, each firing is also written to `fired` (with its facts when `explain`).
@@ -445,7 +459,7 @@ public final class Evaluator {
                     problems.append("the response clock cannot start: the record has no start time for it")
                 }
             }
-            ratingOutcome = .init(id: rating.id, label: rating.label, clock: program.outcomes.clockText[ratingIndex], due: deadline)
+            ratingOutcome = .init(id: rating.id, label: rating.label, clock: program.outcomes.clockText[ratingIndex], deadlineAt: deadline)
         }
         let route = routeId.map { id in Decision.Named(id: id, label: program.routeLabels[id]) }
 
@@ -480,15 +494,16 @@ public final class Evaluator {
         return clock.working ? nil : WorkingCalendar.addElapsed(clock, to: start)
     }
 
-    private func format(_ t: DateTime) -> String { (program.calendar?.local(t) ?? t).description }
+    /// A time as the calendar's zone reads it.
+    private func local(_ t: DateTime) -> DateTime { program.calendar?.local(t) ?? t }
 
     private func escalation(_ e: Program.Escalation, at moment: DateTime, problems: inout [String]) -> Decision.EscalationState? {
         if let when = e.startsWhen, !when(frame).isTrue { return nil }
         guard case .dateTime(let base) = e.startsAt(frame) else { return nil }
         guard let start = e.spec.startsAfter.map({ add($0, to: base) }) ?? base else { return nil }
         func state(_ status: Decision.EscalationState.Status, stage: CheckedRuleSet.Escalation.Stage?, since: DateTime?, due: DateTime?) -> Decision.EscalationState {
-            .init(path: e.spec.id, title: e.spec.title, status: status, started: format(start), stage: stage?.id, heldBy: stage?.role.label,
-                  stageSince: since.map(format), due: due.map(format), overdue: status == .open && due.map { moment > $0 } == true, location: e.spec.location)
+            .init(path: e.spec.id, title: e.spec.title, status: status, startedAt: local(start), stage: stage?.id, heldBy: stage?.role.label,
+                  stageSinceAt: since.map(local), dueAt: due.map(local), overdue: status == .open && due.map { moment > $0 } == true, location: e.spec.location)
         }
         if moment < start { return state(.pending, stage: nil, since: nil, due: nil) }
         if let resolved = e.resolvedAt, case .dateTime(let at) = resolved(frame), at <= moment {
@@ -528,22 +543,29 @@ public final class Evaluator {
             let agency = text(fields.agency) ?? "", category = text(fields.category) ?? "", audience = text(fields.audience) ?? ""
             let purpose = text(fields.purpose)
             let requestId = text(fields.id) ?? "#\(n + 1)"
-            let recordDecision = Program.recordTheDecision
             func deny(_ reason: String, _ location: String?) -> Decision.DisclosureAnswer {
                 .init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose, answer: .deny, form: nil,
-                      approvalBy: nil, requires: [], mustRecord: [recordDecision], reason: reason, location: location)
+                      approvalBy: nil, requires: [], mustRecord: Program.recordTheDecisionOnly, reason: reason, location: location)
+            }
+            // A denial's reason is made once for each kind of request the records bring, not per request.
+            func reason(_ kind: DenialKey.Kind, _ make: () -> String) -> String {
+                let key = DenialKey(kind: kind, agency: agency, category: category, audience: audience, purpose: purpose)
+                if let known = denials[key] { return known }
+                let made = make()
+                if denials.count < DenialKey.limit { denials[key] = made }
+                return made
             }
             guard let p = program.ruleSet.disclosures.firstIndex(where: { $0.agency.id == agency }) else {
-                answers.append(deny("no disclosure policy for agency \"\(agency)\"; anything not allowed is denied", nil))
+                answers.append(deny(reason(.noPolicy) { "no disclosure policy for agency \"\(agency)\"; anything not allowed is denied" }, nil))
                 continue
             }
             let policy = program.ruleSet.disclosures[p]
             guard let cat = policy.categories.first(where: { $0.id == category }) else {
-                answers.append(deny("\"\(category)\" is not a category of \(policy.agency.label); anything not allowed is denied", nil))
+                answers.append(deny(reason(.noCategory) { "\"\(category)\" is not a category of \(policy.agency.label); anything not allowed is denied" }, nil))
                 continue
             }
             if cat.neverShared {
-                answers.append(deny("\(policy.agency.label) never shares \(category)", cat.location))
+                answers.append(deny(reason(.neverShared) { "\(policy.agency.label) never shares \(category)" }, cat.location))
                 continue
             }
             frame.request = request
@@ -561,7 +583,9 @@ public final class Evaluator {
             }
             frame.request = .null
             if !answered {
-                answers.append(deny("no share rule of \(policy.agency.label) allows \(category) to go to \(audience)\(purpose.map { " for \($0)" } ?? ""); anything not allowed is denied", nil))
+                answers.append(deny(reason(.noShareRule) {
+                    "no share rule of \(policy.agency.label) allows \(category) to go to \(audience)\(purpose.map { " for \($0)" } ?? ""); anything not allowed is denied"
+                }, nil))
             }
         }
     }
