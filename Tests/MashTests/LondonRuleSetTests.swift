@@ -134,8 +134,11 @@ import Testing
 
     /// Decision JSON is written by hand for speed; it must be exactly what `JSONEncoder` writes, for
     /// every bundled decision with and without facts, and for text that needs escaping (an id with a
-    /// quote, a backslash, a newline, a control character, a slash, accents and an emoji).
-    @Test(arguments: ["", "Q\"uote\\back\nline\u{7}/slash é 🐎"])
+    /// quote, a backslash, a newline, a control character, a slash, accents and an emoji). Text is
+    /// tested for escapes eight bytes at a time, so each of these characters is also put at every
+    /// place in a word, next to characters that need no escape (DEL, é).
+    @Test(arguments: ["", "Q\"uote\\back\nline\u{7}/slash é 🐎"]
+          + (0..<9).flatMap { pad in ["\"", "\\", "\u{1f}", "\n", "\u{7f}", "é"].map { String(repeating: "x", count: pad) + $0 + "-tail-of-id" } })
     func decisionJSONIsWhatTheEncoderWrites(_ idSuffix: String) throws {
         let program = try #require(Self.loaded.program)
         let encoder = JSONEncoder()
