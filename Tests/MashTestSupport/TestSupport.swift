@@ -48,6 +48,20 @@ public struct TemporaryRuleSet {
     public func remove() { try? FileManager.default.removeItem(atPath: parent) }
 }
 
+/// The program of a rule set made of `files`, written to a temporary folder that is removed again;
+/// an error with the rendered diagnostics when it does not load.
+public func testProgram(_ files: [String: String]) throws -> Program {
+    let set = try TemporaryRuleSet(files)
+    defer { set.remove() }
+    let loaded = set.load()
+    guard let program = loaded.program else { throw RuleSetDidNotLoad(description: set.rendered(loaded)) }
+    return program
+}
+
+public struct RuleSetDidNotLoad: Error, CustomStringConvertible {
+    public let description: String
+}
+
 /// A small schema for tests: a referral with a child, concerns, dates and an enumeration.
 public let testSchema = """
 record: referral

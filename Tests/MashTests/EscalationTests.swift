@@ -31,10 +31,7 @@ import Testing
         """
 
     func states(_ disagreement: String, at moments: [String]) throws -> [Decision.EscalationState?] {
-        let set = try TemporaryRuleSet(["schema.yaml": Self.schema, "rules.mash": Self.rules])
-        defer { set.remove() }
-        let loaded = set.load()
-        let program = try #require(loaded.program, "\(loaded.renderer.human(loaded.diagnostics))")
+        let program = try testProgram(["schema.yaml": Self.schema, "rules.mash": Self.rules])
         let record = try #require(decodedRecord("""
             id: X
             received: "2026-03-02T09:00:00Z"

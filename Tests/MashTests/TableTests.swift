@@ -61,10 +61,7 @@ import Testing
     ]
 
     @Test func rowsMatchAsTheHitPolicySays() throws {
-        let set = try TemporaryRuleSet(["schema.yaml": testSchema, "rules.mash": Self.rules])
-        defer { set.remove() }
-        let loaded = set.load()
-        let program = try #require(loaded.program, "\(loaded.renderer.human(loaded.diagnostics))")
+        let program = try testProgram(["schema.yaml": testSchema, "rules.mash": Self.rules])
         // One evaluator for every case, twice over, so nothing one record worked out reaches the next.
         let evaluator = program.makeEvaluator()
         for _ in 0..<2 {
