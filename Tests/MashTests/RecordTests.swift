@@ -164,6 +164,21 @@ import Testing
         try agree(#"{"id": "T", "received": \#(received), "concerns": [], "child": {"date_of_birth": \#(born)}}"#, valid: valid)
     }
 
+    /// Strings are scanned for their closing quote eight bytes at a time: the same records, shifted by
+    /// 0–8 spaces, put every quote and escape at every place in a word.
+    @Test(arguments: 0...8)
+    func everyAlignmentDecodesAlike(_ shift: Int) throws {
+        let pad = String(repeating: " ", count: shift)
+        let plain = pad + #"{"id": "A", "received": "2026-03-02T09:15:00Z", "concerns": [{"category": "domestic_abuse"}], "dash_risk": "medium", "child": {"date_of_birth": "2023-01-05"}}"#
+        try agree(plain, valid: true)
+        // Without escapes, the record takes the direct way at every shift.
+        let (schema, _) = SchemaLoader.load(SourceFile(path: "schema.yaml", text: testSchema))
+        let direct = DirectRecordDecoder(schema: try #require(schema))
+        #expect(Array(plain.utf8).withUnsafeBufferPointer { direct.decode($0) } != nil)
+        try agree(pad + #"{"id": "B", "received": "2026-03-02T09:15:00Z", "concerns": [{"category": "neglect"}], "dash_risk": "hi"gh", "child": {}}"#, valid: false)
+        try agree(pad + #"{"id": "C", "received": "2026-03-02T09:15:00Z", "concerns": [{"category": "neglect"}], "dash_risk": "high", "child": {}}"#, valid: true)
+    }
+
     private func agree(_ line: String, valid: Bool) throws {
         let (schema, _) = SchemaLoader.load(SourceFile(path: "schema.yaml", text: testSchema))
         let reader = RecordReader(schema: try #require(schema))
