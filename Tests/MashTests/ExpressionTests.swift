@@ -247,6 +247,22 @@ import Testing
         #expect(mixed.bit(of: "cafe\u{301}") == mixed.texts["caf\u{E9}"])
     }
 
+    /// `x in ("a", "b")` finds a text among constant texts by length and bytes; what it finds must be
+    /// what Swift's equality finds, for ASCII lists, a list with a non-ASCII text, and an empty list.
+    @Test func textInAConstantListIsFoundAsTextEqualityFindsIt() {
+        let span = Span(file: "<test>", start: 0, end: 1)
+        let probes = ["neglect", "\u{212A}elvin", "Kelvin", "cse", "cs", "csee", "", "Neglect", "parental_substance_misuse",
+                      "parental_substance_misusE", "caf\u{E9}", "cafe\u{301}"]
+        for list in [["neglect", "Kelvin", "cse", "parental_substance_misuse"], ["caf\u{E9}", "cse"], []] {
+            let items = list.map { TypedExpr(.constant(.string($0)), .string, span) }
+            let test = TypedExpr(.inItems(TypedExpr(.root(0), .string, span), items), .boolean, span)
+            let compiled = CompiledExpression(test, localCount: 0)
+            for probe in probes {
+                #expect(compiled.evaluate(.record([.string(probe)])) == .boolean(list.contains(probe)), "\(probe) in \(list)")
+            }
+        }
+    }
+
     /// Compiled code keeps variables in memory of a fixed size; an expression that names a variable
     /// beyond it (the checker never makes one) gives null instead of reading outside that memory.
     @Test func aVariableBeyondTheFrameGivesNull() {
