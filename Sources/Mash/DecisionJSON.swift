@@ -1,5 +1,6 @@
 import Foundation
 import MashRuntime
+import MashSchema
 
 /// A decision as compact JSON with sorted keys, written directly: byte for byte what `JSONEncoder`
 /// with `.sortedKeys` and `.withoutEscapingSlashes` writes (the decision identity test holds it to
@@ -52,20 +53,13 @@ struct DecisionJSON {
     }
 
     /// Whether text can be written as it is: no control character, quote or backslash. Decisions are
-    /// mostly long plain texts (a rule's `because`), so eight bytes are tested at a time: in a word
-    /// `w`, `(w - 0x0101…) & ~w & 0x8080…` is non-zero exactly when some byte of `w` is zero, and
-    /// with `0x2020…` when some byte is below 0x20 (Hacker's Delight, 6-1).
+    /// mostly long plain texts (a rule's `because`), so eight bytes are tested at a time.
     static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress else { return true }
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        let raw = UnsafeRawPointer(base)
         var i = 0
         while i + 8 <= bytes.count {
-            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let control = (w &- ones &* 0x20) & ~w & highs
-            let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
-            let special = ((quote &- ones) & ~quote & highs) | ((backslash &- ones) & ~backslash & highs)
-            if control | special != 0 { return false }
+            let w = ByteWords.load(base, at: i)
+            if ByteWords.below(w, 0x20) | ByteWords.equal(w, UInt8(ascii: "\"")) | ByteWords.equal(w, UInt8(ascii: "\\")) != 0 { return false }
             i += 8
         }
         while i < bytes.count {

@@ -31,9 +31,9 @@ public enum JSONLines {
             var end = min(bytes.count, start + size)
             while end < bytes.count, bytes[end - 1] != 0x0A { end += 1 }
             out.append((start..<end, line))
-            var k = start
-            while k < end { k = lineEnd(bytes, from: k) + 1; line += 1 }
-            if end > start, bytes[end - 1] != 0x0A { line -= 1 }
+            // One more line for each line feed in this range.
+            var feed = lineEnd(bytes, from: start)
+            while feed < end { line += 1; feed = lineEnd(bytes, from: feed + 1) }
             start = end
         }
         return out

@@ -312,20 +312,15 @@ extension JSONParser {
         return a.withUnsafeBufferPointer { memcmp($0.baseAddress!, base, a.count) == 0 }
     }
 
-    /// The index of the first `"` or `\` at or after `start`, or `b.count`. Eight bytes are tested at
-    /// a time (the byte loop was the decoder's largest cost): in `x = w ^ 0x2222…`, a byte of `w` that
-    /// is a quote is zero, and `(x - 0x0101…) & ~x & 0x8080…` sets the high bit of the first zero byte
-    /// (and maybe of later ones, never of earlier ones), so its lowest set bit gives the place.
+    /// The index of the first `"` or `\` at or after `start`, or `b.count`, looked for eight bytes at
+    /// a time (the byte loop was the decoder's largest cost).
     @inline(__always) static func quoteOrBackslash(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         var k = start
         if let base = b.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
             while k + 8 <= b.count {
-                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: k, as: UInt64.self))
-                let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
-                let found = ((quote &- ones) & ~quote & highs) | ((backslash &- ones) & ~backslash & highs)
-                if found != 0 { return k + found.trailingZeroBitCount / 8 }
+                let w = ByteWords.load(base, at: k)
+                let found = ByteWords.equal(w, UInt8(ascii: "\"")) | ByteWords.equal(w, UInt8(ascii: "\\"))
+                if found != 0 { return k + ByteWords.first(found) }
                 k += 8
             }
         }

@@ -283,33 +283,33 @@ public struct DateTime: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     public var description: String {
         // The shape decisions are full of (`2026-03-02T09:15:00Z`, `...+01:00`), written as bytes.
-        if isCommonShape { return String(unsafeUninitializedCapacity: 25) { writeCommonShape(into: $0) } }
+        if let text = withCommonText({ String(decoding: $0, as: UTF8.self) }) { return text }
         let (date, sod) = local
         return "\(date)T" + TimeOfDay.clock(sod, nanoseconds) + TimeOfDay.suffix(zone, offset)
     }
 
     /// Calls `body` with the UTF-8 bytes of `description`, without making a `String` for the common
-    /// shape (they are written on the stack).
-    public func withText<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        guard isCommonShape else {
-            var text = description
-            return text.withUTF8(body)
-        }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 25) { b in
-            body(UnsafeBufferPointer(rebasing: b[..<writeCommonShape(into: b)]))
+    /// shape (they are written on the stack). Inlinable, so that it is specialised where it is called.
+    @inlinable public func withText<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let done = withCommonText(body) { return done }
+        var text = description
+        return text.withUTF8(body)
+    }
+
+    /// `body` with the common shape's text, written on the stack; nil for any other date-time.
+    @inlinable func withCommonText<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 25) { b in
+            writeCommonShape(into: b).map { body(UnsafeBufferPointer(rebasing: b[..<$0])) }
         }
     }
 
-    /// Whole seconds at an offset of whole minutes, in years 0–9999: text of 20 or 25 bytes.
-    private var isCommonShape: Bool {
-        let a = abs(offset), year = local.date.year
-        return nanoseconds == 0 && zone == .offset && year >= 0 && year <= 9999 && a % 60 == 0 && a < 100 * 3600
-    }
-
-    /// Writes the common shape's text into `b` (25 bytes at least) and says how many bytes it took.
-    private func writeCommonShape(into b: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    /// Writes the text of the common shape (whole seconds at an offset of whole minutes, in years
+    /// 0–9999: 20 or 25 bytes) into `b`, which holds 25 at least, and says how many bytes it took;
+    /// nil, writing nothing, for any other date-time.
+    @usableFromInline func writeCommonShape(into b: UnsafeMutableBufferPointer<UInt8>) -> Int? {
         let (date, sod) = local
         let a = abs(offset)
+        guard nanoseconds == 0, zone == .offset, date.year >= 0, date.year <= 9999, a % 60 == 0, a < 100 * 3600 else { return nil }
         func two(_ v: Int, _ i: Int) { b[i] = UInt8(48 + v / 10); b[i + 1] = UInt8(48 + v % 10) }
         two(date.year / 100, 0); two(date.year % 100, 2); b[4] = 45; two(date.month, 5); b[7] = 45; two(date.day, 8)
         b[10] = 84; two(sod / 3600, 11); b[13] = 58; two(sod / 60 % 60, 14); b[16] = 58; two(sod % 60, 17)

@@ -79,10 +79,11 @@ import Testing
         let records = Self.records(program)
         let evaluator = program.makeEvaluator()
         // The referral with the most firings and disclosure answers, then one with fewer.
-        let busy = try #require(records.max { a, b in
-            let x = evaluator.evaluate(a, at: Self.moment), y = evaluator.evaluate(b, at: Self.moment)
-            return x.fired.count + x.disclosures.count < y.fired.count + y.disclosures.count
-        })
+        let sizes = records.map { record in
+            let d = evaluator.evaluate(record, at: Self.moment)
+            return d.fired.count + d.disclosures.count
+        }
+        let busy = records[try #require(sizes.indices.max { sizes[$0] < sizes[$1] })]
         var decision = evaluator.evaluate(busy, at: Self.moment)
         let kept = decision
         let keptJSON = DecisionOutput.jsonLine(kept)
