@@ -17,6 +17,7 @@ public final class LineDecider {
         let reader: RecordReader
         /// The last decision, written over by the next so that its lists' memory is reused.
         private var decision: Decision?
+        let writer = DecisionOutput.JSONLineWriter()
 
         init(evaluator: Evaluator, reader: RecordReader) { self.evaluator = evaluator; self.reader = reader }
 
@@ -83,7 +84,7 @@ public final class LineDecider {
                     worker.reader.readLines(lines, origin: origin, firstLine: round[k].firstLine + firstLine - 1) { result in
                         switch result {
                         case .success(let record):
-                            DecisionOutput.appendJSONLine(worker.decide(record, at: moment, explain: explain), to: &piece.output)
+                            worker.writer.append(worker.decide(record, at: moment, explain: explain), to: &piece.output)
                             piece.decided += 1
                         case .failure(let error):
                             piece.rejected.append((piece.output.count, error))

@@ -104,6 +104,7 @@ struct EvalCommand: ParsableCommand {
 /// Collects standard output in large writes: printing line by line is the slowest part of a big batch.
 struct OutputBuffer {
     private var buffer: [UInt8] = []
+    private let json = DecisionOutput.JSONLineWriter()
     mutating func write(_ s: String) {
         buffer.append(contentsOf: s.utf8)
         if buffer.count > 1 << 16 { flush() }
@@ -114,7 +115,7 @@ struct OutputBuffer {
     }
     /// A decision as one JSON line, written straight into the buffer.
     mutating func write(_ decision: Decision) {
-        DecisionOutput.appendJSONLine(decision, to: &buffer)
+        json.append(decision, to: &buffer)
         if buffer.count > 1 << 16 { flush() }
     }
     mutating func flush() {

@@ -76,16 +76,55 @@ public struct Decision: Sendable, Hashable, Codable {
 
     /// A rule, or a row of a decision table, whose condition was true.
     public struct Firing: Sendable, Hashable, Codable {
-        public let rule: String
-        public let title: String
-        /// The 1-based row of a decision table; nil for a single rule.
-        public let row: Int?
-        public let level: String
-        public let rating: String?
-        public let route: String?
-        public let because: String
-        public let location: String
+        /// What the rule or row says, made once when the program is compiled and shared by each of
+        /// its firings: a firing copies one reference, not eight texts.
+        let source: FiringSource
         public let facts: [Fact]
+
+        public var rule: String { source.rule }
+        public var title: String { source.title }
+        /// The 1-based row of a decision table; nil for a single rule.
+        public var row: Int? { source.row }
+        public var level: String { source.level }
+        public var rating: String? { source.rating }
+        public var route: String? { source.route }
+        public var because: String { source.because }
+        public var location: String { source.location }
+
+        init(source: FiringSource, facts: [Fact]) {
+            self.source = source; self.facts = facts
+        }
+
+        enum CodingKeys: String, CodingKey { case rule, title, row, level, rating, route, because, location, facts }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            source = FiringSource(rule: try c.decode(String.self, forKey: .rule), title: try c.decode(String.self, forKey: .title),
+                                  row: try c.decodeIfPresent(Int.self, forKey: .row), level: try c.decode(String.self, forKey: .level),
+                                  rating: try c.decodeIfPresent(String.self, forKey: .rating),
+                                  route: try c.decodeIfPresent(String.self, forKey: .route),
+                                  because: try c.decode(String.self, forKey: .because), location: try c.decode(String.self, forKey: .location))
+            facts = try c.decode([Fact].self, forKey: .facts)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(rule, forKey: .rule)
+            try c.encode(title, forKey: .title)
+            try c.encodeIfPresent(row, forKey: .row)
+            try c.encode(level, forKey: .level)
+            try c.encodeIfPresent(rating, forKey: .rating)
+            try c.encodeIfPresent(route, forKey: .route)
+            try c.encode(because, forKey: .because)
+            try c.encode(location, forKey: .location)
+            try c.encode(facts, forKey: .facts)
+        }
+
+        public static func == (a: Self, b: Self) -> Bool { a.source == b.source && a.facts == b.facts }
+
+        public func hash(into h: inout Hasher) {
+            h.combine(source); h.combine(facts)
+        }
     }
 
     public struct EscalationState: Sendable, Hashable, Codable {
@@ -216,5 +255,38 @@ extension KeyedDecodingContainer {
             throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "not a date-time: \(text)")
         }
         return t
+    }
+}
+
+/// What a rule or a decision table's row says when it fires, with the JSON of a firing around its
+/// facts written once (`DecisionJSON` copies it), since every firing of it writes the same text.
+final class FiringSource: Sendable, Hashable {
+    let rule: String
+    let title: String
+    let row: Int?
+    let level: String
+    let rating: String?
+    let route: String?
+    let because: String
+    let location: String
+    /// `{"because":…,"facts":[` and `],"level":…}`: a firing's JSON is these with its facts between.
+    let jsonHead: [UInt8]
+    let jsonTail: [UInt8]
+
+    init(rule: String, title: String, row: Int?, level: String, rating: String?, route: String?, because: String, location: String) {
+        self.rule = rule; self.title = title; self.row = row; self.level = level; self.rating = rating; self.route = route
+        self.because = because; self.location = location
+        (jsonHead, jsonTail) = DecisionJSON.firingFragments(rule: rule, title: title, row: row, level: level, rating: rating, route: route,
+                                                            because: because, location: location)
+    }
+
+    static func == (a: FiringSource, b: FiringSource) -> Bool {
+        a === b || (a.rule == b.rule && a.title == b.title && a.row == b.row && a.level == b.level && a.rating == b.rating
+            && a.route == b.route && a.because == b.because && a.location == b.location)
+    }
+
+    func hash(into h: inout Hasher) {
+        h.combine(rule); h.combine(title); h.combine(row); h.combine(level); h.combine(rating); h.combine(route)
+        h.combine(because); h.combine(location)
     }
 }

@@ -127,6 +127,9 @@ public struct Program: Sendable {
     let definitions: Compiler.DefinitionTable
     let layout: FrameLayout
     let levelIndex: [Int: CheckedRuleSet.Level]
+    /// What each rule, and each row of each table, says when it fires (`Decision.Firing`).
+    let ruleFirings: [FiringSource]
+    let rowFirings: [[FiringSource]]
     let routeLabels: [String: String]
     /// Outcomes as small integers, so deciding compares and copies no text.
     let outcomes: OutcomeTable
@@ -163,6 +166,18 @@ public struct Program: Sendable {
         shares = ruleSet.disclosures.map { d in d.shares.map { Share($0, of: d, condition: $0.condition.map { compiler.compile($0) }) } }
         levelIndex = Dictionary(ruleSet.levels.map { ($0.rank, $0) }, uniquingKeysWith: { a, _ in a })
         outcomes = OutcomeTable(ruleSet)
+        let levels = levelIndex
+        func levelId(_ rank: Int) -> String { levels[rank]?.id ?? "?" }
+        ruleFirings = ruleSet.rules.map { r in
+            FiringSource(rule: r.id, title: r.title, row: nil, level: levelId(r.outcome.level ?? ruleSet.defaultLevel), rating: r.outcome.rating,
+                         route: r.outcome.route, because: r.because, location: r.location)
+        }
+        rowFirings = ruleSet.tables.map { t in
+            t.rows.enumerated().map { n, row in
+                FiringSource(rule: t.id, title: t.title, row: n + 1, level: levelId(row.outcome.level ?? ruleSet.defaultLevel),
+                             rating: row.outcome.rating, route: row.outcome.route, because: row.because, location: row.location)
+            }
+        }
         routeLabels = Dictionary(ruleSet.routes.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
         compiler.layout.finishCompiling()
     }
@@ -333,7 +348,6 @@ public final class Evaluator {
             guard explain else { return [] }
             return list.map { Decision.Fact(path: $0.path, value: ValueText.render($0.code(frame), type: $0.type)) }
         }
-        func levelId(_ rank: Int?) -> String { rank.flatMap { program.levelIndex[$0]?.id } ?? "?" }
 
         frame.firedCount = 0
         for run in program.ruleRunners { run(frame) }
@@ -343,11 +357,7 @@ public final class Evaluator {
         for k in 0..<frame.firedCount {
             let i = frame.fired[k]
             contributions.append(table.rules[i])
-            if recording {
-                let rs = program.ruleSet, r = rs.rules[i], rule = program.rules[i]
-                fired.append(.init(rule: r.id, title: r.title, row: nil, level: levelId(r.outcome.level ?? rs.defaultLevel), rating: r.outcome.rating,
-                                   route: r.outcome.route, because: r.because, location: r.location, facts: facts(rule.facts)))
-            }
+            if recording { fired.append(.init(source: program.ruleFirings[i], facts: facts(program.rules[i].facts))) }
         }
 
         for compiled in program.tables {
@@ -384,11 +394,7 @@ public final class Evaluator {
             for m in chosen {
                 let r = frame.matches[m]
                 contributions.append(table.rows[compiled.index][r])
-                if recording {
-                    let rs = program.ruleSet, t = rs.tables[compiled.index], row = t.rows[r]
-                    fired.append(.init(rule: t.id, title: t.title, row: r + 1, level: levelId(row.outcome.level ?? rs.defaultLevel), rating: row.outcome.rating,
-                                       route: row.outcome.route, because: row.because, location: row.location, facts: tableFacts))
-                }
+                if recording { fired.append(.init(source: program.rowFirings[compiled.index][r], facts: tableFacts)) }
             }
         }
 

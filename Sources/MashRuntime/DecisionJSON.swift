@@ -1,0 +1,338 @@
+import Foundation
+import MashSchema
+
+/// A decision as compact JSON with sorted keys, written directly: byte for byte what `JSONEncoder`
+/// with `.sortedKeys` and `.withoutEscapingSlashes` writes (the decision identity test holds it to
+/// that), at a fraction of the cost. Absent optional fields are left out, as the encoder does. Keys
+/// are written in sorted order by hand.
+///
+/// Most of a decision is text that repeats from one referral to the next: a firing's JSON is kept
+/// with its rule (`FiringSource`), and a writer kept from one decision to the next remembers the JSON
+/// of the rule set's stamp and of the levels, ratings and routes it has written, found again by
+/// comparing values (the same texts, so nearly free). Not thread-safe: one writer per thread.
+package final class DecisionJSON {
+    // Unchecked: a writer is used by one thread, and the dynamic exclusivity checks on each small
+    // write cost more than the write.
+    @exclusivity(unchecked) private var out = ByteWriter(capacity: 2048)
+    /// Objects already written, with their JSON. Small: a rule set has a few levels, ratings and
+    /// routes; past `memoLimit` further ones are written each time.
+    @exclusivity(unchecked) private var stamps: [(Decision.Stamp, [UInt8])] = []
+    @exclusivity(unchecked) private var levels: [(Decision.LevelOutcome, [UInt8])] = []
+    @exclusivity(unchecked) private var routes: [(Decision.Named, [UInt8])] = []
+    @exclusivity(unchecked) private var clocks: [(String?, [UInt8])] = []
+    @exclusivity(unchecked) private var ratings: [(RatingName, [UInt8])] = []
+    private static let memoLimit = 32
+
+    private struct RatingName: Equatable { let id: String; let label: String? }
+
+    package init() {}
+    deinit { out.free() }
+
+    package static func line(_ d: Decision) -> String { DecisionJSON().line(d) }
+
+    package func line(_ d: Decision) -> String {
+        out.removeAll()
+        decision(d)
+        return String(decoding: out.bytes, as: UTF8.self)
+    }
+
+    /// The same bytes and a newline, added to `bytes` without making a `String` first.
+    package func appendLine(_ d: Decision, to bytes: inout [UInt8]) {
+        out.removeAll()
+        decision(d)
+        out.append(UInt8(ascii: "\n"))
+        bytes.append(contentsOf: out.bytes)
+    }
+
+    /// A firing's JSON before and after its facts, made once per rule or row.
+    static func firingFragments(rule: String, title: String, row: Int?, level: String, rating: String?, route: String?,
+                                because: String, location: String) -> (head: [UInt8], tail: [UInt8]) {
+        let w = DecisionJSON()
+        var first = true
+        w.raw("{")
+        w.field("because", because, &first)
+        w.key("facts", &first)
+        w.raw("[")
+        let head = Array(w.out.bytes)
+        w.out.removeAll()
+        w.raw("]")
+        w.field("level", level, &first)
+        w.field("location", location, &first)
+        w.field("rating", rating, &first)
+        w.field("route", route, &first)
+        if let row {
+            w.key("row", &first)
+            w.number(row)
+        }
+        w.field("rule", rule, &first)
+        w.field("title", title, &first)
+        w.raw("}")
+        return (head, Array(w.out.bytes))
+    }
+
+    private static let fallback: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.withoutEscapingSlashes]
+        return e
+    }()
+
+    private func raw(_ s: StaticString) {
+        out.append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    private func string(_ s: String) {
+        var s = s
+        s.withUTF8 { string(utf8: $0) }
+    }
+
+    private func string(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        if Self.isPlain(bytes) {
+            out.append(UInt8(ascii: "\""))
+            out.append(bytes)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        // Quotes, backslashes and control characters are rare in decisions: the encoder spells them.
+        let encoded = (try? Self.fallback.encode(String(decoding: bytes, as: UTF8.self))) ?? Data("\"\"".utf8)
+        encoded.withUnsafeBytes { out.append($0.bindMemory(to: UInt8.self)) }
+    }
+
+    /// Whether text can be written as it is: no control character, quote or backslash. Decisions are
+    /// mostly long plain texts (a rule's `because`), so eight bytes are tested at a time.
+    package static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var i = 0
+        while i + 8 <= bytes.count {
+            let w = ByteWords.load(base, at: i)
+            if ByteWords.below(w, 0x20) | ByteWords.equal(w, UInt8(ascii: "\"")) | ByteWords.equal(w, UInt8(ascii: "\\")) != 0 { return false }
+            i += 8
+        }
+        while i < bytes.count {
+            let b = base[i]
+            if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// `"key":` after a comma unless it is the object's first key.
+    private func key(_ k: StaticString, _ first: inout Bool) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        first = false
+        out.append(UInt8(ascii: "\""))
+        raw(k)
+        raw("\":")
+    }
+
+    private func field(_ k: StaticString, _ value: String?, _ first: inout Bool) {
+        guard let value else { return }
+        key(k, &first)
+        string(value)
+    }
+
+    /// A date-time's text, written from its bytes without making a `String`.
+    private func field(_ k: StaticString, _ value: DateTime?, _ first: inout Bool) {
+        guard let value else { return }
+        key(k, &first)
+        value.withText { string(utf8: $0) }
+    }
+
+    /// `[a,b,...]`, each item written by `write`.
+    private func list<T>(_ items: [T], _ write: (T) -> Void) {
+        raw("[")
+        for (i, item) in items.enumerated() {
+            if i > 0 { raw(",") }
+            write(item)
+        }
+        raw("]")
+    }
+
+    private func strings(_ items: [String]) { list(items) { string($0) } }
+
+    private func number(_ n: Int) {
+        var text = String(n)
+        text.withUTF8 { out.append($0) }
+    }
+
+    private func bytes(_ b: [UInt8]) { b.withUnsafeBufferPointer { out.append($0) } }
+
+    /// The JSON of `key`'s object, copied when `memo` has it, else written by `write` and kept.
+    private func memoized<K: Equatable>(_ key: K, _ memo: inout [(K, [UInt8])], _ write: () -> Void) {
+        for (known, json) in memo where known == key {
+            bytes(json)
+            return
+        }
+        let start = out.count
+        write()
+        if memo.count < Self.memoLimit { memo.append((key, Array(out.bytes[start...]))) }
+    }
+
+    private func decision(_ d: Decision) {
+        var first = true
+        raw("{")
+        key("disclosures", &first)
+        list(d.disclosures) { disclosure($0) }
+        key("escalations", &first)
+        list(d.escalations) { escalation($0) }
+        field("evaluated_at", d.evaluatedAt, &first)
+        key("fired", &first)
+        list(d.fired) { firing($0) }
+        field("id", d.id, &first)
+        key("level", &first)
+        memoized(d.level, &levels) {
+            var inner = true
+            raw("{")
+            field("id", d.level.id, &inner)
+            field("label", d.level.label, &inner)
+            key("rank", &inner)
+            number(d.level.rank)
+            raw("}")
+        }
+        key("problems", &first)
+        strings(d.problems)
+        if let r = d.rating {
+            key("rating", &first)
+            // `{"clock":…,` then the deadline and `,`, then `"id":…}`: the id is never absent.
+            memoized(r.clock, &clocks) {
+                raw("{")
+                if let clock = r.clock {
+                    var inner = true
+                    field("clock", clock, &inner)
+                    raw(",")
+                }
+            }
+            if let deadline = r.deadlineAt {
+                var inner = true
+                field("deadline", deadline, &inner)
+                raw(",")
+            }
+            memoized(RatingName(id: r.id, label: r.label), &ratings) {
+                var inner = true
+                field("id", r.id, &inner)
+                field("label", r.label, &inner)
+                raw("}")
+            }
+        }
+        if let r = d.route {
+            key("route", &first)
+            memoized(r, &routes) {
+                var inner = true
+                raw("{")
+                field("id", r.id, &inner)
+                field("label", r.label, &inner)
+                raw("}")
+            }
+        }
+        key("ruleset", &first)
+        memoized(d.ruleset, &stamps) {
+            var inner = true
+            raw("{")
+            field("authority", d.ruleset.authority, &inner)
+            field("hash", d.ruleset.hash, &inner)
+            field("name", d.ruleset.name, &inner)
+            field("version", d.ruleset.version, &inner)
+            raw("}")
+        }
+        raw("}")
+    }
+
+    private func firing(_ f: Decision.Firing) {
+        // The fragments carry the brackets around the facts.
+        bytes(f.source.jsonHead)
+        for (i, fact) in f.facts.enumerated() {
+            if i > 0 { raw(",") }
+            var inner = true
+            raw("{")
+            field("path", fact.path, &inner)
+            field("value", fact.value, &inner)
+            raw("}")
+        }
+        bytes(f.source.jsonTail)
+    }
+
+    private func escalation(_ e: Decision.EscalationState) {
+        var first = true
+        raw("{")
+        field("due", e.dueAt, &first)
+        field("held_by", e.heldBy, &first)
+        field("location", e.location, &first)
+        key("overdue", &first)
+        if e.overdue { raw("true") } else { raw("false") }
+        field("path", e.path, &first)
+        field("stage", e.stage, &first)
+        field("stage_since", e.stageSinceAt, &first)
+        field("started", e.startedAt, &first)
+        field("status", e.status.rawValue, &first)
+        field("title", e.title, &first)
+        raw("}")
+    }
+
+    private func disclosure(_ a: Decision.DisclosureAnswer) {
+        var first = true
+        raw("{")
+        field("agency", a.agency, &first)
+        field("answer", a.answer.rawValue, &first)
+        field("approval_by", a.approvalBy, &first)
+        field("audience", a.audience, &first)
+        field("category", a.category, &first)
+        field("form", a.form, &first)
+        field("location", a.location, &first)
+        key("must_record", &first)
+        strings(a.mustRecord)
+        field("purpose", a.purpose, &first)
+        field("reason", a.reason, &first)
+        field("request", a.request, &first)
+        key("requires", &first)
+        strings(a.requires)
+        raw("}")
+    }
+}
+
+/// A growing byte buffer written through a pointer. A decision is written in a hundred or so small
+/// pieces, and `Array.append(contentsOf:)` cost more per piece than copying the bytes. The owner
+/// calls `free()` when done (a `DecisionJSON` does, before returning).
+struct ByteWriter {
+    private var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    func free() { base.deallocate() }
+
+    /// Forgets what was written, keeping the memory.
+    mutating func removeAll() { count = 0 }
+
+    /// What has been written, valid until the next write or `free()`.
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    @inline(__always) mutating func append(_ byte: UInt8) {
+        if count == capacity { grow(count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always) mutating func append(_ piece: UnsafeBufferPointer<UInt8>) {
+        guard let start = piece.baseAddress, piece.count > 0 else { return }
+        if count + piece.count > capacity { grow(count + piece.count) }
+        if piece.count <= 16 {
+            // Keys and punctuation: a few bytes, cheaper copied here than through a call to memmove.
+            for k in 0..<piece.count { base[count + k] = start[k] }
+        } else {
+            (base + count).update(from: start, count: piece.count)
+        }
+        count += piece.count
+    }
+
+    private mutating func grow(_ needed: Int) {
+        let larger = max(needed, capacity * 2)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.update(from: base, count: count)
+        base.deallocate()
+        base = moved
+        capacity = larger
+    }
+}

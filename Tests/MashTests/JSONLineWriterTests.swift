@@ -1,0 +1,92 @@
+import Foundation
+import Mash
+import MashTestSupport
+import Testing
+
+/// A kept `JSONLineWriter` copies the JSON of what it has written before (levels, ratings, routes,
+/// the rule set's stamp) and every firing copies its rule's JSON: the bytes must still be exactly what
+/// `JSONEncoder` writes, whatever came before, including for another rule set with the same ids and
+/// other labels, and for rule texts that need escaping.
+@Suite struct JSONLineWriterTests {
+    static let rules = """
+        rule quoted "A \\"quoted\\" title with a back\\\\slash"
+          when dash_risk = "high"
+          then level protection
+          because "Line one\\nline two, a tab\\there, a control \\u0007 and é"
+
+        rule several "Several concerns"
+          when count(concerns) > 1
+          then level early_help, rating amber
+          because "two or more concerns / a slash"
+
+        table baby "A \\"table\\" of ages" hit first
+          child.age || level
+          < 1       || cin
+          because "under one \\\\ a backslash"
+
+        """
+
+    /// The same ids as `testPreamble`, with other labels, a rating without a clock and one with a label.
+    static let relabelled = testPreamble
+        .replacingOccurrences(of: "4 protection \"Child protection\"", with: "4 protection \"Protection, relabelled\"")
+        .replacingOccurrences(of: "red   within 4 hours", with: "red \"Act now\"")
+        .replacingOccurrences(of: "green within 72 hours", with: "green within 72 hours \"Green, labelled\"")
+        .replacingOccurrences(of: "signpost   \"Signpost\"", with: "signpost   \"Signpost \\\"elsewhere\\\"\"")
+
+    static let records = [
+        "dash_risk: high\nchild: {}\nconcerns: []",
+        "child: {}\nconcerns: [{category: neglect}, {category: neglect}]",
+        "child: {age: 0}\nconcerns: []",
+        "child: {}\nconcerns: []",
+        "dash_risk: high\nchild: {age: 0}\nconcerns: [{category: neglect}, {category: neglect}]",
+    ]
+
+    @Test func aKeptWriterWritesWhatTheEncoderWrites() throws {
+        let programs = [
+            try testProgram(["schema.yaml": testSchema, "rules.mash": testPreamble + Self.rules]),
+            try testProgram(["schema.yaml": testSchema, "rules.mash": Self.relabelled + Self.rules]),
+        ]
+        #expect(programs[0].ruleSet.rules.count == 2 && programs[1].ruleSet.rules.count == 2)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let writer = DecisionOutput.JSONLineWriter()
+        var written: [UInt8] = [], expected: [UInt8] = []
+        var levels: Set<String> = [], deadlines = 0, noDeadlines = 0
+        // Twice round, alternating rule sets, so each memory is read back for the other's decisions.
+        for _ in 0..<2 {
+            for fields in Self.records {
+                for program in programs {
+                    let record = try #require(testRecord(fields, schema: program.ruleSet.schema))
+                    for explain in [false, true] {
+                        let decision = program.makeEvaluator().evaluate(record, at: testMoment, explain: explain)
+                        writer.append(decision, to: &written)
+                        expected += try encoder.encode(decision) + [UInt8(ascii: "\n")]
+                        levels.insert(decision.level.label)
+                        if decision.rating?.deadline == nil { noDeadlines += 1 } else { deadlines += 1 }
+                    }
+                }
+            }
+        }
+        #expect(String(decoding: written, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+        // The cases are there: both labels of level 4, ratings with and without a deadline, escapes.
+        #expect(levels == ["Child protection", "Protection, relabelled", "Early help", "Child in need", "Universal"])
+        #expect(deadlines > 0 && noDeadlines > 0)
+        let text = String(decoding: written, as: UTF8.self)
+        for escaped in ["A \\\"quoted\\\" title with a back\\\\slash", "Line one\\nline two, a tab\\there, a control \\u0007 and é",
+                        "under one \\\\ a backslash", "Signpost \\\"elsewhere\\\"", "\"row\":1", "\"label\":\"Act now\""] {
+            #expect(text.contains(escaped), "\(escaped)")
+        }
+    }
+
+    /// A firing read back from JSON is equal to the one decided, and writes the same JSON again.
+    @Test func firingsReadBackAreEqualAndWriteTheSame() throws {
+        let program = try testProgram(["schema.yaml": testSchema, "rules.mash": testPreamble + Self.rules])
+        let record = try #require(testRecord(Self.records[4], schema: program.ruleSet.schema))
+        let decision = program.makeEvaluator().evaluate(record, at: testMoment)
+        #expect(decision.fired.map { "\($0.rule):\($0.row ?? 0):\($0.level)" } == ["quoted:0:protection", "several:0:early_help", "baby:1:cin"])
+        let read = try JSONDecoder().decode(Decision.self, from: Data(DecisionOutput.jsonLine(decision).utf8))
+        #expect(read.fired == decision.fired)
+        #expect(read == decision)
+        #expect(DecisionOutput.jsonLine(read) == DecisionOutput.jsonLine(decision))
+    }
+}
