@@ -224,10 +224,14 @@ public struct DirectRecordDecoder: Sendable {
     final class Shape: Sendable {
         let names: [[UInt8]]
         let kinds: [Kind]
+        /// The same kinds, read without retaining them (`kinds` keeps them alive): one retain and
+        /// release per field showed in profiles.
+        let kindRefs: [Unmanaged<Kind>]
         let optional: [Bool]
         init(_ r: RecordType) {
             names = r.fields.map { Array($0.name.utf8) }
             kinds = r.fields.map { Kind($0.type) }
+            kindRefs = kinds.map { Unmanaged.passUnretained($0) }
             optional = r.fields.map(\.optional)
         }
     }
@@ -383,10 +387,12 @@ extension JSONParser {
             var items: [Value] = []
             skipSpace()
             if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .list(items) }
+            // Room for a few items at once: grown from empty, a list of three was allocated three times.
+            items.reserveCapacity(4)
             while true {
                 skipSpace()
                 guard let item = direct(element) else { return nil }
-                items.append(item)
+                items.append(consume item)
                 skipSpace()
                 guard i < b.count else { return nil }
                 if b[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -424,9 +430,9 @@ extension JSONParser {
                     guard i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
                     i += 1
                     skipSpace()
-                    guard let v = direct(shape.kinds[slot]) else { return nil }
+                    guard let v = shape.kindRefs[slot]._withUnsafeGuaranteedRef({ direct($0) }) else { return nil }
                     if case .null = v, !shape.optional[slot] { return nil }
-                    slots[slot] = v
+                    slots[slot] = consume v
                     seen |= 1 << UInt64(slot)
                     skipSpace()
                     guard i < b.count else { return nil }

@@ -135,12 +135,13 @@ let benchmarks: @Sendable () -> Void = {
         let reader = RecordReader(schema: program.ruleSet.schema)
         for _ in benchmark.scaledIterations {
             let evaluator = program.makeEvaluator()
+            let writer = DecisionOutput.JSONLineWriter()
             var out: [UInt8] = []
             var decision: Decision?
             reader.readLines(lines, origin: "generated") { result in
                 guard case .success(let r) = result else { return }
                 if decision == nil { decision = evaluator.evaluate(r, at: moment, explain: false) } else { evaluator.evaluate(r, at: moment, explain: false, into: &decision!) }
-                DecisionOutput.appendJSONLine(decision!, to: &out)
+                writer.append(decision!, to: &out)
             }
             blackHole(out)
         }
