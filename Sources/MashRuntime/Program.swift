@@ -126,11 +126,10 @@ public struct Program: Sendable {
     let shares: [[Share]]
     let definitions: Compiler.DefinitionTable
     let layout: FrameLayout
-    let levelIndex: [Int: CheckedRuleSet.Level]
+    let levelIndex: RankMap<CheckedRuleSet.Level>
     /// What each rule, and each row of each table, says when it fires (`Decision.Firing`).
     let ruleFirings: [FiringSource]
     let rowFirings: [[FiringSource]]
-    let routeLabels: [String: String]
     /// Outcomes as small integers, so deciding compares and copies no text.
     let outcomes: OutcomeTable
 
@@ -164,7 +163,7 @@ public struct Program: Sendable {
         tables = ruleSet.tables.enumerated().map { i, t in Table(index: i, t, compiler, facts: facts(t.facts)) }
         escalations = ruleSet.escalations.map { Escalation($0, compiler) }
         shares = ruleSet.disclosures.map { d in d.shares.map { Share($0, of: d, condition: $0.condition.map { compiler.compile($0) }) } }
-        levelIndex = Dictionary(ruleSet.levels.map { ($0.rank, $0) }, uniquingKeysWith: { a, _ in a })
+        levelIndex = RankMap(ruleSet.levels.map { ($0.rank, $0) })
         outcomes = OutcomeTable(ruleSet)
         let levels = levelIndex
         func levelId(_ rank: Int) -> String { levels[rank]?.id ?? "?" }
@@ -178,7 +177,6 @@ public struct Program: Sendable {
                              rating: row.outcome.rating, route: row.outcome.route, because: row.because, location: row.location)
             }
         }
-        routeLabels = Dictionary(ruleSet.routes.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
         compiler.layout.finishCompiling()
     }
 
@@ -213,9 +211,11 @@ final class OutcomeTable: Sendable {
     let rules: [Contribution]
     let rows: [[Contribution]]
     /// Per level rank: the level's own id, rating and route.
-    let levelIds: [Int: String]
-    let levelRating: [Int: Int]
-    let levelRoute: [Int: Int]
+    let levelIds: RankMap<String>
+    let levelRating: RankMap<Int>
+    let levelRoute: RankMap<Int>
+    /// Each route's label, by index into `routeIds` (nil for none or a route the rule set does not declare).
+    let routeLabels: [String?]
     let fallbackLevel: Int
     let defaultLevel: Int
     let ratingFollowsLevel: Bool
@@ -245,18 +245,19 @@ final class OutcomeTable: Sendable {
         }
         rules = rs.rules.map { contribution($0.outcome) }
         rows = rs.tables.map { $0.rows.map { contribution($0.outcome) } }
-        var ids: [Int: String] = [:], ratings: [Int: Int] = [:], routes: [Int: Int] = [:]
-        for level in rs.levels where ids[level.rank] == nil {
-            ids[level.rank] = own(level.id)
-            ratings[level.rank] = rating(level.rating)
-            routes[level.rank] = route(level.route)
+        var ids: [(Int, String)] = [], ratings: [(Int, Int)] = [], routes: [(Int, Int)] = []
+        for level in rs.levels where !ids.contains(where: { $0.0 == level.rank }) {
+            ids.append((level.rank, own(level.id)))
+            ratings.append((level.rank, rating(level.rating)))
+            routes.append((level.rank, route(level.route)))
         }
-        levelIds = ids; levelRating = ratings; levelRoute = routes
+        levelIds = RankMap(ids); levelRating = RankMap(ratings); levelRoute = RankMap(routes)
         self.ratings = ratingIds.map { id in rs.ratings.first { $0.id == id } }
         clockText = self.ratings.map { $0?.clock?.description }
         fallbackLevel = rs.levels[0].rank
         self.ratingIds = ratingIds; self.ratingUrgency = ratingUrgency
         self.routeIds = routeIds; self.routeIntensity = routeIntensity
+        routeLabels = routeIds.map { id in rs.routes.first { $0.id == id }?.label }
     }
 }
 
@@ -467,7 +468,7 @@ public final class Evaluator {
             }
             ratingOutcome = .init(id: rating.id, label: rating.label, clock: program.outcomes.clockText[ratingIndex], deadlineAt: deadline)
         }
-        let route = routeId.map { id in Decision.Named(id: id, label: program.routeLabels[id]) }
+        let route = routeId.map { id in Decision.Named(id: id, label: program.outcomes.routeLabels[routeIndex]) }
 
         frame.level = .number(Decimal(rank))
         frame.rating = ratingId.map(Value.string) ?? .null
@@ -604,4 +605,31 @@ extension Program {
 
     /// True when `t` falls in the rule set's working hours (false without a calendar).
     public func isWorkingTime(_ t: DateTime) -> Bool { calendar?.isWorkingTime(t) ?? false }
+}
+
+/// Values by level rank. A rule set has a handful of levels: they are found by a linear search, which
+/// costs less than hashing the rank (a dictionary lookup showed in profiles, several per referral).
+/// The first value given for a rank is kept, as `Dictionary(_:uniquingKeysWith: { a, _ in a })` would.
+struct RankMap<Value>: Sendable where Value: Sendable {
+    private let ranks: [Int]
+    private let values: [Value]
+    /// For a rule set with many levels, where the linear search would cost more than hashing.
+    private let many: [Int: Value]?
+
+    init(_ pairs: [(Int, Value)]) {
+        var ranks: [Int] = [], values: [Value] = []
+        for (rank, value) in pairs where !ranks.contains(rank) {
+            ranks.append(rank)
+            values.append(value)
+        }
+        self.ranks = ranks
+        self.values = values
+        many = ranks.count > 16 ? Dictionary(uniqueKeysWithValues: zip(ranks, values)) : nil
+    }
+
+    subscript(rank: Int) -> Value? {
+        if let many { return many[rank] }
+        for k in ranks.indices where ranks[k] == rank { return values[k] }
+        return nil
+    }
 }
