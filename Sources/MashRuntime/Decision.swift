@@ -273,11 +273,12 @@ final class FiringSource: Sendable, Hashable {
     let jsonHead: [UInt8]
     let jsonTail: [UInt8]
 
-    init(rule: String, title: String, row: Int?, level: String, rating: String?, route: String?, because: String, location: String) {
+    init(rule: String, title: String, row: Int?, level: String, rating: String?, route: String?, because: String, location: String,
+         writer: DecisionJSON? = nil) {
         self.rule = rule; self.title = title; self.row = row; self.level = level; self.rating = rating; self.route = route
         self.because = because; self.location = location
         (jsonHead, jsonTail) = DecisionJSON.firingFragments(rule: rule, title: title, row: row, level: level, rating: rating, route: route,
-                                                            because: because, location: location)
+                                                            because: because, location: location, using: writer)
     }
 
     static func == (a: FiringSource, b: FiringSource) -> Bool {

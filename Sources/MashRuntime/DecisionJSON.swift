@@ -44,10 +44,12 @@ package final class DecisionJSON {
         bytes.append(contentsOf: out.bytes)
     }
 
-    /// A firing's JSON before and after its facts, made once per rule or row.
+    /// A firing's JSON before and after its facts, made once per rule or row. A program's firings are
+    /// written with one writer (`using`), not one each.
     static func firingFragments(rule: String, title: String, row: Int?, level: String, rating: String?, route: String?,
-                                because: String, location: String) -> (head: [UInt8], tail: [UInt8]) {
-        let w = DecisionJSON()
+                                because: String, location: String, using writer: DecisionJSON? = nil) -> (head: [UInt8], tail: [UInt8]) {
+        let w = writer ?? DecisionJSON()
+        w.out.removeAll()
         var first = true
         w.raw("{")
         w.field("because", because, &first)

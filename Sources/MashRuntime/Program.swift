@@ -167,14 +167,15 @@ public struct Program: Sendable {
         outcomes = OutcomeTable(ruleSet)
         let levels = levelIndex
         func levelId(_ rank: Int) -> String { levels[rank]?.id ?? "?" }
+        let json = DecisionJSON()
         ruleFirings = ruleSet.rules.map { r in
             FiringSource(rule: r.id, title: r.title, row: nil, level: levelId(r.outcome.level ?? ruleSet.defaultLevel), rating: r.outcome.rating,
-                         route: r.outcome.route, because: r.because, location: r.location)
+                         route: r.outcome.route, because: r.because, location: r.location, writer: json)
         }
         rowFirings = ruleSet.tables.map { t in
             t.rows.enumerated().map { n, row in
                 FiringSource(rule: t.id, title: t.title, row: n + 1, level: levelId(row.outcome.level ?? ruleSet.defaultLevel),
-                             rating: row.outcome.rating, route: row.outcome.route, because: row.because, location: row.location)
+                             rating: row.outcome.rating, route: row.outcome.route, because: row.because, location: row.location, writer: json)
             }
         }
         compiler.layout.finishCompiling()
