@@ -181,13 +181,15 @@ package final class DecisionJSON {
         list(d.fired) { firing($0) }
         field("id", d.id, &first)
         key("level", &first)
-        memoized(d.level, &levels) {
+        // The closures capture only what they write: capturing `d` copies the whole decision.
+        let level = d.level
+        memoized(level, &levels) {
             var inner = true
             raw("{")
-            field("id", d.level.id, &inner)
-            field("label", d.level.label, &inner)
+            field("id", level.id, &inner)
+            field("label", level.label, &inner)
             key("rank", &inner)
-            number(d.level.rank)
+            number(level.rank)
             raw("}")
         }
         key("problems", &first)
@@ -226,13 +228,14 @@ package final class DecisionJSON {
             }
         }
         key("ruleset", &first)
-        memoized(d.ruleset, &stamps) {
+        let stamp = d.ruleset
+        memoized(stamp, &stamps) {
             var inner = true
             raw("{")
-            field("authority", d.ruleset.authority, &inner)
-            field("hash", d.ruleset.hash, &inner)
-            field("name", d.ruleset.name, &inner)
-            field("version", d.ruleset.version, &inner)
+            field("authority", stamp.authority, &inner)
+            field("hash", stamp.hash, &inner)
+            field("name", stamp.name, &inner)
+            field("version", stamp.version, &inner)
             raw("}")
         }
         raw("}")

@@ -140,8 +140,11 @@ let benchmarks: @Sendable () -> Void = {
             var decision: Decision?
             reader.readLines(lines, origin: "generated") { result in
                 guard case .success(let r) = result else { return }
-                if decision == nil { decision = evaluator.evaluate(r, at: moment, explain: false) } else { evaluator.evaluate(r, at: moment, explain: false, into: &decision!) }
-                writer.append(decision!, to: &out)
+                // The last decision is moved out and back: reading it from the captured variable copies it.
+                var d: Decision
+                if let last = decision.take() { d = last; evaluator.evaluate(r, at: moment, explain: false, into: &d) } else { d = evaluator.evaluate(r, at: moment, explain: false) }
+                writer.append(d, to: &out)
+                decision = consume d
             }
             blackHole(out)
         }
