@@ -121,8 +121,13 @@ public struct RecordReader: Sendable {
     /// record's document: well-formed records are decoded straight from their bytes.
     public func readLines(_ bytes: UnsafeBufferPointer<UInt8>, origin: String, firstLine: Int,
                           _ body: (Result<DecodedRecord, RecordError>) -> Void) {
+        // Each record is given back after `body`, and its arrays hold the next record's fields.
+        let spare = RecordSpare()
         JSONLines.forEachLine(in: bytes, firstLine: firstLine) { line, number in
-            if let record = direct.decode(line) { return body(.success(record)) }
+            if let record = direct.decode(line, reusing: spare) {
+                body(.success(record))
+                return direct.recycle(record, into: spare)
+            }
             body(general(line, origin: origin, number: number).map(\.0))
         }
     }

@@ -292,6 +292,10 @@ final class Frame {
         firedCount += 1
     }
 
+    /// Lets go of the record once a decision is made, so that a reader can reuse its arrays
+    /// (`RecordPool`). The paths are not read again before the next `reset` fills them.
+    func release() { record = [] }
+
     /// Starts a record: its paths are resolved (a field of a missing record is null), definitions
     /// forgotten, decision values cleared.
     func reset(record: [Value]) {

@@ -305,6 +305,7 @@ public final class Evaluator {
         var fired: [Decision.Firing] = []
         load(record, &problems)
         let (rank, rating, route) = decide(recording: false, explain: false, &fired, &problems)
+        frame.release()
         let o = program.outcomes
         return Outcome(rank: rank, level: o.levelIds[rank] ?? o.levelIds[o.fallbackLevel] ?? "?",
                        rating: rating < 0 ? nil : o.ratingIds[rating], route: route < 0 ? nil : o.routeIds[route])
@@ -480,6 +481,7 @@ public final class Evaluator {
             if let state = escalation(e, at: moment, problems: &problems) { escalations.append(state) }
         }
         disclosureAnswers(frame.record, explain: explain, into: &disclosures)
+        frame.release()
 
         if lastMoment != moment || lastMoment?.offset != moment.offset || lastMoment?.zone != moment.zone {
             lastMoment = moment

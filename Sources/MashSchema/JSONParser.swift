@@ -304,9 +304,27 @@ public struct DirectRecordDecoder: Sendable {
 
     /// The record and its id, or nil when the general decoder must look at it.
     public func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> DecodedRecord? {
+        var spare = Value.null
+        return decode(bytes, spare: &spare)
+    }
+
+    /// The same record, written into the arrays of the record last given to `recycle(_:into:)`
+    /// where it has them (a referral is a tree of about a dozen arrays; allocating and freeing
+    /// them was a tenth of deciding JSON Lines). What the caller holds never changes: an array
+    /// still held elsewhere is copied before it is written.
+    public func decode(_ bytes: UnsafeBufferPointer<UInt8>, reusing spare: RecordSpare) -> DecodedRecord? {
+        decode(bytes, spare: &spare.value)
+    }
+
+    /// Keeps `record` in `spare` for the next `decode(_:reusing:)`, in place of what it held.
+    public func recycle(_ record: consuming DecodedRecord, into spare: RecordSpare) {
+        spare.value = record.value
+    }
+
+    private func decode(_ bytes: UnsafeBufferPointer<UInt8>, spare: inout Value) -> DecodedRecord? {
         var p = JSONParser(b: bytes)
         p.skipSpace()
-        guard let value = p.direct(root) else { return nil }
+        guard let value = p.direct(root, spare: &spare) else { return nil }
         p.skipSpace()
         guard p.i == bytes.count, let idSlots else { return nil }
         var node = value
@@ -355,7 +373,9 @@ extension JSONParser {
         return UnsafeBufferPointer(rebasing: b[(i + 1)..<end])
     }
 
-    fileprivate mutating func direct(_ kind: DirectRecordDecoder.Kind) -> Value? {
+    /// The value of `kind` at `i`. `spare` is the value the same place held in an earlier record
+    /// (or null): a record or list takes its array, leaving null, and writes over it.
+    fileprivate mutating func direct(_ kind: DirectRecordDecoder.Kind, spare: inout Value) -> Value? {
         guard i < b.count else { return nil }
         if b[i] == UInt8(ascii: "n") { return skip(word: JSONParser.nullWord) ? .null : nil }
         switch kind.tag {
@@ -400,16 +420,31 @@ extension JSONParser {
             var items: [Value] = []
             skipSpace()
             if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .list(items) }
+            // The earlier list's array, its items written over in order (the binding is the array's
+            // only holder once the spare is null).
+            if case .list(let old) = spare { items = old; spare = .null }
             // Room for a few items at once: grown from empty, a list of three was allocated three times.
-            items.reserveCapacity(4)
+            if items.capacity < 4 { items.reserveCapacity(4) }
+            var n = 0
             while true {
                 skipSpace()
-                guard let item = direct(element) else { return nil }
-                items.append(consume item)
+                if n < items.count {
+                    guard let item = direct(element, spare: &items[n]) else { return nil }
+                    items[n] = consume item
+                } else {
+                    var none = Value.null
+                    guard let item = direct(element, spare: &none) else { return nil }
+                    items.append(consume item)
+                }
+                n += 1
                 skipSpace()
                 guard i < b.count else { return nil }
                 if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                if b[i] == UInt8(ascii: "]") { i += 1; return .list(items) }
+                if b[i] == UInt8(ascii: "]") {
+                    i += 1
+                    if n < items.count { items.removeSubrange(n...) }
+                    return .list(items)
+                }
                 return nil
             }
         case .record:
@@ -418,7 +453,11 @@ extension JSONParser {
             i += 1
             let count = shape.names.count
             guard count <= 64 else { return nil }
-            var slots = Value.nulls(count)
+            // The earlier record's array, when it is one of this shape; fields this record leaves
+            // out are set to null at the end.
+            var slots: [Value]
+            var reused = false
+            if case .record(let old) = spare, old.count == count { slots = old; spare = .null; reused = true } else { slots = Value.nulls(count) }
             // Which fields have been read, as bits; records of more than 64 fields go the general way.
             var seen: UInt64 = 0
             // Keys usually come in the same order as the schema's fields: try the next one first.
@@ -443,7 +482,7 @@ extension JSONParser {
                     guard i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
                     i += 1
                     skipSpace()
-                    guard let v = shape.kindRefs[slot]._withUnsafeGuaranteedRef({ direct($0) }) else { return nil }
+                    guard let v = shape.kindRefs[slot]._withUnsafeGuaranteedRef({ direct($0, spare: &slots[slot]) }) else { return nil }
                     if case .null = v, !shape.optional[slot] { return nil }
                     slots[slot] = consume v
                     seen |= 1 << UInt64(slot)
@@ -454,8 +493,18 @@ extension JSONParser {
                     return nil
                 }
             }
-            for k in 0..<count where seen & (1 << UInt64(k)) == 0 && !shape.optional[k] { return nil }
+            for k in 0..<count where seen & (1 << UInt64(k)) == 0 {
+                if !shape.optional[k] { return nil }
+                if reused { slots[k] = .null }
+            }
             return .record(slots)
         }
     }
+}
+
+/// The record a reader last decoded, whose arrays `DirectRecordDecoder.decode(_:reusing:)` writes
+/// the next record into. `RecordReader.readLines` keeps one for each batch. For one thread at a time.
+public final class RecordSpare {
+    fileprivate var value: Value = .null
+    public init() {}
 }

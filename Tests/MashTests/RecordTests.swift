@@ -1,5 +1,6 @@
 import Foundation
 import Mash
+import MashDryRun
 import MashTestSupport
 import Testing
 
@@ -118,6 +119,69 @@ import Testing
         let fast = DirectRecordDecoder(schema: reader.decoder.schema)
         let taken = Self.lines.map { line in Array(line.utf8).withUnsafeBufferPointer { fast.decode($0) != nil } }
         #expect(taken == Array(repeating: true, count: 5) + Array(repeating: false, count: Self.lines.count - 5))
+    }
+
+    /// A reader writes each record into the arrays of the record before it (`RecordSpare`). Every
+    /// record must be what a decoder starting afresh gives, whatever the one before held: optional
+    /// fields it had and this one leaves out, longer and shorter lists, fields in another order, a
+    /// record that fails part of the way through. A record the caller keeps must never change.
+    static let reuseLines: [String] = [
+        #"{"id": "A", "received": "2026-03-02T09:15:00Z", "dash_risk": "high", "child": {"age": 3, "age_months": 40, "date_of_birth": "2023-01-05", "mobile": true}, "concerns": [{"category": "neglect", "severity": "minor"}, {"category": "physical_injury", "severity": "significant"}, {"category": "domestic_abuse"}], "tags": ["a", "b", "c"]}"#,
+        #"{"id": "B", "received": "2026-03-03T10:00:00Z", "child": {}, "concerns": [{"category": "domestic_abuse"}]}"#,
+        #"{"id": "C", "received": "2026-03-04T11:00:00Z", "child": {"mobile": false}, "concerns": [], "tags": []}"#,
+        #"{"id": "D", "received": "2026-03-05T12:00:00Z", "child": {"date_of_birth": "2024-02-29"}, "concerns": [{"category": "neglect"}, {"category": "neglect", "severity": "minor"}, {"category": "physical_injury"}, {"category": "domestic_abuse", "severity": "significant"}], "tags": ["x"]}"#,
+        #"{"concerns": [{"severity": "minor", "category": "physical_injury"}], "child": {"age": 1}, "received": "2026-03-06T13:00:00Z", "id": "E", "dash_risk": "standard"}"#,
+        #"{"id": "F", "received": "2026-03-07T14:00:00Z", "child": {"age": 2}, "concerns": [{"category": "neglect"}, {"category": "negelct"}]}"#,
+        #"{"id": "G", "received": "2026-03-08T15:00:00Z", "child": {"age_months": 7}, "concerns": [{"category": "neglect"}, {"category": "domestic_abuse"}]}"#,
+    ]
+
+    @Test func recordsWrittenOverEarlierOnesAreTheSame() throws {
+        let (schema, _) = SchemaLoader.load(SourceFile(path: "schema.yaml", text: testSchema))
+        let reader = RecordReader(schema: try #require(schema))
+        let fresh = DirectRecordDecoder(schema: reader.decoder.schema)
+        let expected = Self.reuseLines.map { line in Array(line.utf8).withUnsafeBufferPointer { fresh.decode($0) } }
+        #expect(expected.map { $0?.id } == ["A", "B", "C", "D", "E", nil, "G"])
+        let data = Data(Self.reuseLines.joined(separator: "\n").utf8)
+        // Compared while the reader lends it: nothing else holds the record, so its arrays are reused.
+        var seen: [String] = []
+        reader.readLines(data, origin: "t.jsonl") { result in
+            guard case .success(let r) = result else { seen.append("rejected"); return }
+            #expect(r.value == expected.first { $0?.id == r.id }??.value, "record \(r.id)")
+            seen.append(r.id)
+        }
+        #expect(seen == ["A", "B", "C", "D", "E", "rejected", "G"])
+        // Kept by the caller: each stays as it was decoded while later records are written.
+        var kept: [DecodedRecord] = []
+        reader.readLines(data, origin: "t.jsonl") { if case .success(let r) = $0 { kept.append(r) } }
+        #expect(kept.map(\.value) == expected.compactMap { $0?.value })
+        // The decoder's own calls: a record given back is written over; a part of it kept is not.
+        let spare = RecordSpare()
+        let a = try #require(Array(Self.reuseLines[0].utf8).withUnsafeBufferPointer { fresh.decode($0, reusing: spare) })
+        guard case .record(let fields) = a.value else { Issue.record("not a record"); return }
+        let concerns = fields[4]
+        fresh.recycle(a, into: spare)
+        let d = try #require(Array(Self.reuseLines[3].utf8).withUnsafeBufferPointer { fresh.decode($0, reusing: spare) })
+        #expect(d.value == expected[3]?.value)
+        #expect(concerns == { if case .record(let f) = expected[0]?.value { return f[4] }; return .null }())
+    }
+
+    /// The same over seeded London referrals, decided as `mash eval` reads them.
+    @Test func generatedReferralsWrittenOverEarlierOnesAreTheSame() throws {
+        let program = try #require(RuleSetLoader.load(folder: Repository.path("rules/london")).program)
+        let reader = RecordReader(schema: program.ruleSet.schema)
+        let fresh = DirectRecordDecoder(schema: program.ruleSet.schema)
+        var generator = ReferralGenerator(.init(count: 3_000, seed: 77))
+        var lines: [String] = []
+        generator.generate { lines.append($0) }
+        var k = 0, same = 0
+        reader.readLines(Data(lines.joined(separator: "\n").utf8), origin: "generated") { result in
+            defer { k += 1 }
+            guard case .success(let r) = result else { Issue.record("line \(k + 1) rejected"); return }
+            let expected = Array(lines[k].utf8).withUnsafeBufferPointer { fresh.decode($0) }
+            if r.value == expected?.value { same += 1 } else { Issue.record("line \(k + 1): \(r.id)") }
+        }
+        #expect(k == 3_000)
+        #expect(same == 3_000)
     }
 
     /// Whole numbers and enumeration values are read in place by the direct decoder; every shape of
