@@ -1,5 +1,6 @@
 import Foundation
 import Mash
+import MashDryRun
 import MashTestSupport
 import Testing
 
@@ -88,5 +89,32 @@ import Testing
         #expect(read.fired == decision.fired)
         #expect(read == decision)
         #expect(DecisionOutput.jsonLine(read) == DecisionOutput.jsonLine(decision))
+    }
+
+    /// Disclosure answers: a kept writer copies the JSON of an answer it has written before around
+    /// the new request's id. Over seeded London referrals it must write what the encoder writes.
+    @Test func keptDisclosureAnswersAreWhatTheEncoderWrites() throws {
+        let program = try #require(RuleSetLoader.load(folder: Repository.path("rules/london")).program)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var generator = ReferralGenerator(.init(count: 1_500, seed: 41))
+        var lines = Data()
+        generator.generate { lines.append(contentsOf: ($0 + "\n").utf8) }
+        let evaluator = program.makeEvaluator()
+        let writer = DecisionOutput.JSONLineWriter()
+        var written: [UInt8] = [], expected: [UInt8] = []
+        var answers: [String: Set<String>] = [:]
+        RecordReader(schema: program.ruleSet.schema).readLines(lines, origin: "generated") { result in
+            guard case .success(let record) = result else { return }
+            let decision = evaluator.evaluate(record, at: testMoment, explain: false)
+            writer.append(decision, to: &written)
+            expected.append(contentsOf: (try? encoder.encode(decision)) ?? Data())
+            expected.append(UInt8(ascii: "\n"))
+            for a in decision.disclosures { answers["\(a.agency) \(a.category) \(a.audience) \(a.answer)", default: []].insert(a.request) }
+        }
+        #expect(String(decoding: written, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+        // The same answer came for requests with other ids, so copies were written.
+        #expect(answers.count > 5)
+        #expect(answers.values.contains { $0.count > 1 })
     }
 }
