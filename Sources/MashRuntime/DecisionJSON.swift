@@ -159,13 +159,14 @@ package final class DecisionJSON {
     private func bytes(_ b: [UInt8]) { b.withUnsafeBufferPointer { out.append($0) } }
 
     /// The JSON of `key`'s object, copied when `memo` has it, else written by `write` and kept.
-    private func memoized<K: Equatable>(_ key: K, _ memo: inout [(K, [UInt8])], _ write: () -> Void) {
+    /// `write` is given the key, so that it captures nothing it would have to copy.
+    private func memoized<K: Equatable>(_ key: K, _ memo: inout [(K, [UInt8])], _ write: (K) -> Void) {
         for (known, json) in memo where known == key {
             bytes(json)
             return
         }
         let start = out.count
-        write()
+        write(key)
         if memo.count < Self.memoLimit { memo.append((key, Array(out.bytes[start...]))) }
     }
 
@@ -181,9 +182,8 @@ package final class DecisionJSON {
         list(d.fired) { firing($0) }
         field("id", d.id, &first)
         key("level", &first)
-        // The closures capture only what they write: capturing `d` copies the whole decision.
-        let level = d.level
-        memoized(level, &levels) {
+        // The closures are given what they write: capturing `d`, or a part of it, copies it.
+        memoized(d.level, &levels) { level in
             var inner = true
             raw("{")
             field("id", level.id, &inner)
@@ -197,9 +197,9 @@ package final class DecisionJSON {
         if let r = d.rating {
             key("rating", &first)
             // `{"clock":…,` then the deadline and `,`, then `"id":…}`: the id is never absent.
-            memoized(r.clock, &clocks) {
+            memoized(r.clock, &clocks) { clock in
                 raw("{")
-                if let clock = r.clock {
+                if let clock {
                     var inner = true
                     field("clock", clock, &inner)
                     raw(",")
@@ -210,16 +210,16 @@ package final class DecisionJSON {
                 field("deadline", deadline, &inner)
                 raw(",")
             }
-            memoized(RatingName(id: r.id, label: r.label), &ratings) {
+            memoized(RatingName(id: r.id, label: r.label), &ratings) { name in
                 var inner = true
-                field("id", r.id, &inner)
-                field("label", r.label, &inner)
+                field("id", name.id, &inner)
+                field("label", name.label, &inner)
                 raw("}")
             }
         }
         if let r = d.route {
             key("route", &first)
-            memoized(r, &routes) {
+            memoized(r, &routes) { r in
                 var inner = true
                 raw("{")
                 field("id", r.id, &inner)
@@ -228,8 +228,7 @@ package final class DecisionJSON {
             }
         }
         key("ruleset", &first)
-        let stamp = d.ruleset
-        memoized(stamp, &stamps) {
+        memoized(d.ruleset, &stamps) { stamp in
             var inner = true
             raw("{")
             field("authority", stamp.authority, &inner)
