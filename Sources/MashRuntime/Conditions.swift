@@ -291,7 +291,9 @@ extension Compiler {
             return compileInList(x, list)
         case .quantified(let every, let slot, let source, let body):
             let cs = operand(source), cb = compileTest(body)
+            let screen = every ? nil : itemScreen(slot, source, body)
             return { f in
+                if let screen, screen.rulesOut(f) { return .no }
                 guard case .list(let items) = cs.read(f) else { return .null }
                 var sawNull = false
                 var result: Truth?
@@ -331,19 +333,79 @@ extension Compiler {
         return ConstantComparison(op, constant(b)).compiled(reading: operand(a))
     }
 
+    /// The membership set of a field of a record path's items (`referral.concerns` and `category`),
+    /// or nil when the items are not read from a record path.
+    func memberKey(_ items: TypedExpr, _ slot: Int) -> FrameLayout.MemberKey? {
+        if case .path(let k)? = inPlace(items) { return .itemField(path: k, slot: slot) }
+        return nil
+    }
+
+    /// A screen for `some v in items satisfies body` when `body` is a condition joined by `and`, one of
+    /// whose parts tests a field of `v` against texts (`c.category in ("cse", "cce")`,
+    /// `c.category = "physical_injury"`): see `ItemScreen`.
+    func itemScreen(_ local: Int, _ items: TypedExpr, _ body: TypedExpr) -> ItemScreen? {
+        guard let (slot, texts, nullIsNo) = screenedTexts(local, body), !texts.isEmpty, let key = memberKey(items, slot),
+              case .path(let path)? = inPlace(items) else { return nil }
+        var mask: UInt64 = Frame.membershipNotAList | Frame.membershipOddItem | (nullIsNo ? 0 : Frame.membershipNullItem)
+        var found: (set: Int, texts: MemberSet)?
+        for text in texts {
+            guard let (set, memberSet, bit) = layout.member(text, of: key) else { return nil }
+            mask |= 1 << UInt64(bit)
+            found = (set, memberSet)
+        }
+        guard let found else { return nil }
+        return ItemScreen(set: found.set, path: path, slot: slot, texts: found.texts, mask: mask)
+    }
+
+    /// The field of `local` and the texts a part of `body` (joined to the rest by `and`) tests it
+    /// against, and whether that part is false, not null, when the field is null.
+    private func screenedTexts(_ local: Int, _ body: TypedExpr) -> (slot: Int, texts: [String], nullIsNo: Bool)? {
+        func field(_ e: TypedExpr) -> Int? {
+            if case .field(let base, let slot, false) = e.node, case .local(let l) = base.node, l == local { return slot }
+            return nil
+        }
+        func text(_ e: TypedExpr) -> String? {
+            guard e.isConstant, case .string(let s) = constant(e) else { return nil }
+            return s
+        }
+        switch body.node {
+        case .and(let a, let b):
+            return screenedTexts(local, a) ?? screenedTexts(local, b)
+        case .compare(.equal, let a, let b):
+            guard let (slot, t) = field(a).flatMap({ s in text(b).map { (s, $0) } }) ?? field(b).flatMap({ s in text(a).map { (s, $0) } })
+            else { return nil }
+            // As `ConstantComparison` decides it for a null field.
+            return (slot, [t], Truth(ValueOps.compare(.equal, .null, .string(t))) == .no)
+        case .inItems(let x, let items):
+            guard let slot = field(x) else { return nil }
+            let texts = items.compactMap(text)
+            guard texts.count == items.count else { return nil }
+            // `null in ("a", "b")` is false, as the compiled test decides it.
+            return (slot, texts, items.allSatisfy { !ValueOps.matches(.null, constant($0)).isTrue })
+        default:
+            return nil
+        }
+    }
+
     /// Which of `texts` the field `slot` of the items of `list` holds, as `"x" in list.field` decides
-    /// it for each text: text by equality, null never, any other value as `in` matches it.
+    /// it for each text: text by equality, null never, any other value as `in` matches it. Also says
+    /// whether any item's field is null (`membershipNullItem`), or is neither text nor null, or the
+    /// item is not a record (`membershipOddItem`), for `ItemScreen`.
     static func members(_ list: Value, _ slot: Int, _ texts: MemberSet) -> UInt64 {
         guard case .list(let items) = list else { return Frame.membershipKnown | Frame.membershipNotAList }
         var bits = Frame.membershipKnown
         for item in items {
-            guard case .record(let fields) = item, slot < fields.count else { continue }
+            guard case .record(let fields) = item, slot < fields.count else {
+                bits |= Frame.membershipOddItem
+                continue
+            }
             switch fields[slot] {
             case .string(let s):
                 if let k = texts.bit(of: s) { bits |= 1 << UInt64(k) }
             case .null:
-                continue
+                bits |= Frame.membershipNullItem
             case let v:
+                bits |= Frame.membershipOddItem
                 for (text, k) in texts.texts where ValueOps.matches(.string(text), v).isTrue { bits |= 1 << UInt64(k) }
             }
         }
@@ -369,7 +431,7 @@ extension Compiler {
             }
         }
         if case .definition(let definition) = list.node, case .field(let base, let slot, true) = projected(list).node,
-           let (set, texts, bit) = layout.member(text, of: definition) {
+           let (set, texts, bit) = layout.member(text, of: memberKey(base, slot) ?? .definition(definition)) {
             // `"neglect" in concern_categories`, where the definition is `referral.concerns.category`:
             // the first such test for a record reads the items once and marks every text the rule set
             // tests against it; this and later tests read a bit.
@@ -404,5 +466,30 @@ extension Compiler {
             for item in items where found(item) { return .yes }
             return .no
         }
+    }
+}
+
+/// Rules out `some v in items satisfies ... and v.f in ("a", "b") and ...` for a record without
+/// trying its items: when no item's `f` is one of the texts, that part is false for every item, so
+/// the body is, so `some` is false. Which texts the items hold is worked out once per record in a
+/// membership set, shared by every test of the same field (the London rules test
+/// `referral.concerns`' `category` in nine rules, where most referrals have one or two concerns of
+/// another category). Anything else (not a list, an item not a record, a field neither text nor
+/// null, a null field where that part would be null) leaves the items to be tried.
+struct ItemScreen: Sendable {
+    let set: Int, path: Int, slot: Int
+    let texts: MemberSet
+    /// The texts' bits, and what stops the screen.
+    let mask: UInt64
+
+    @inline(__always) func rulesOut(_ f: Frame) -> Bool {
+        // A frame made before the set was (the compiler's own, for constants) tries the items.
+        guard set < f.membershipCount else { return false }
+        var bits = f.memberships[set]
+        if bits == 0 {
+            bits = Compiler.members(f.paths[path], slot, texts)
+            f.memberships[set] = bits
+        }
+        return bits & mask == 0
     }
 }

@@ -50,16 +50,25 @@ final class FrameLayout: @unchecked Sendable {
     /// The most rows of any table: how many may match at once.
     var maxRows = 0
 
-    /// The texts tested against each list definition (`"neglect" in concern_categories`), each with
-    /// its bit: a frame works out once per record which of them the list holds.
+    /// The texts tested against a field of a list's items (`"neglect" in concern_categories`, or
+    /// `c.category = "neglect"` in `some c in referral.concerns satisfies ...`), each with its bit: a
+    /// frame works out once per record which of them the items hold.
     private(set) var memberSets: [MemberSet] = []
-    private var membershipOfDefinition: [Int: Int] = [:]
+    private var membershipOf: [MemberKey: Int] = [:]
 
-    /// The bit for `text` in the membership set of definition `definition`, or nil when the set is full.
-    func member(_ text: String, of definition: Int) -> (set: Int, texts: MemberSet, bit: Int)? {
-        let set = membershipOfDefinition[definition] ?? {
+    /// Which items' field a membership set is about: a field of the items of a record path
+    /// (`referral.concerns` and `category`), shared by every test of it, or a list definition whose
+    /// list is worked out some other way.
+    enum MemberKey: Hashable {
+        case itemField(path: Int, slot: Int)
+        case definition(Int)
+    }
+
+    /// The bit for `text` in the membership set of `key`, or nil when the set is full.
+    func member(_ text: String, of key: MemberKey) -> (set: Int, texts: MemberSet, bit: Int)? {
+        let set = membershipOf[key] ?? {
             memberSets.append(MemberSet())
-            membershipOfDefinition[definition] = memberSets.count - 1
+            membershipOf[key] = memberSets.count - 1
             return memberSets.count - 1
         }()
         guard let bit = memberSets[set].add(text) else { return nil }
@@ -170,12 +179,16 @@ final class Frame {
     let callArguments: UnsafeMutablePointer<[Value]>
     let callSiteCount: Int
     /// Per membership set: 0 until worked out for this record, then `membershipKnown`, with
-    /// `membershipNotAList` when the definition is not a list, and the bits of the texts it holds.
+    /// `membershipNotAList` when the list is not a list, `membershipNullItem` when an item's field is
+    /// null, `membershipOddItem` when an item is not a record or its field is neither text nor null,
+    /// and the bits of the texts the items hold.
     let memberships: UnsafeMutablePointer<UInt64>
     let membershipCount: Int
-    static let membershipBits = 62
+    static let membershipBits = 60
     static let membershipKnown: UInt64 = 1 << 63
     static let membershipNotAList: UInt64 = 1 << 62
+    static let membershipNullItem: UInt64 = 1 << 61
+    static let membershipOddItem: UInt64 = 1 << 60
     private let pathCount: Int
     private let localCount: Int
     private let definitionCount: Int

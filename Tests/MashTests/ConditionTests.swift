@@ -54,3 +54,75 @@ import Testing
         }
     }
 }
+
+/// `some c in concerns satisfies c.category in (...) and ...` is ruled out without trying the items
+/// when no item's category is one of the texts (`ItemScreen`); the set of categories a record holds is
+/// shared with `"neglect" in categories`. Held to what the rules say, with null fields (which make
+/// `c.severity = "minor"` false, not null), `every` (never ruled out that way) and `not`, over records
+/// in turn through one evaluator, so what one record worked out cannot leak into the next.
+@Suite struct ItemScreenTests {
+    static let rules = testPreamble + """
+        let categories = concerns.category
+
+        rule significant_injury "A significant injury"
+          when some c in concerns satisfies c.category = "physical_injury" and c.severity = "significant"
+          then level protection
+          because "A significant injury"
+
+        rule neglect_or_abuse "Neglect or domestic abuse"
+          when some c in concerns satisfies c.severity != "minor" and c.category in ("neglect", "domestic_abuse")
+          then level cin
+          because "Neglect or domestic abuse, not minor"
+
+        rule nothing_minor "Nothing minor"
+          when not(some c in concerns satisfies c.severity = "minor")
+          then level universal
+          because "Nothing minor"
+
+        rule all_neglect "Only neglect"
+          when every c in concerns satisfies c.category = "neglect"
+          then level early_help
+          because "Only neglect"
+
+        rule neglect_listed "Neglect, as a list"
+          when "neglect" in categories
+          then level early_help
+          because "Neglect listed"
+
+        rule injury_or_significant "An injury, or anything significant"
+          when some c in concerns satisfies c.category = "physical_injury" or c.severity = "significant"
+          then level cin
+          because "Not screened: the category is one way of two"
+
+        rule injury_or_unknown "An injury or an unknown category"
+          when some c in concerns satisfies c.category in ("physical_injury", null)
+          then level cin
+          because "Not screened: null is one of the texts"
+
+        """
+
+    static let cases: [(String, [String])] = [
+        ("[{category: neglect}]", ["neglect_or_abuse", "nothing_minor", "all_neglect", "neglect_listed"]),
+        ("[{category: physical_injury, severity: significant}]",
+         ["significant_injury", "nothing_minor", "injury_or_significant", "injury_or_unknown"]),
+        ("[{category: physical_injury}]", ["nothing_minor", "injury_or_significant", "injury_or_unknown"]),
+        ("[{category: domestic_abuse, severity: minor}, {category: physical_injury, severity: significant}]",
+         ["significant_injury", "injury_or_significant", "injury_or_unknown"]),
+        ("[{category: domestic_abuse, severity: minor}, {category: neglect, severity: significant}]",
+         ["neglect_or_abuse", "neglect_listed", "injury_or_significant"]),
+        ("[{category: domestic_abuse, severity: minor}]", []),
+        ("[]", ["nothing_minor", "all_neglect"]),
+    ]
+
+    @Test func someIsRuledOutOnlyWhenNoItemCanSatisfyIt() throws {
+        let program = try testProgram(["schema.yaml": testSchema, "rules.mash": Self.rules])
+        let evaluator = program.makeEvaluator()
+        for _ in 0..<2 {
+            for (concerns, expected) in Self.cases + Self.cases.reversed() {
+                let record = try #require(testRecord("child: {}\nconcerns: \(concerns)", schema: program.ruleSet.schema))
+                #expect(evaluator.evaluate(record, at: testMoment).fired.map(\.rule) == expected, "\(concerns)")
+                #expect(evaluator.outcome(record).rank == evaluator.evaluate(record, at: testMoment).level.rank, "\(concerns)")
+            }
+        }
+    }
+}
