@@ -235,14 +235,20 @@ public struct JSONParser {
 /// fast one accepts.
 public struct DirectRecordDecoder: Sendable {
     final class Shape: Sendable {
-        let names: [[UInt8]]
+        /// The field names by their bytes: a record's keys are looked up here.
+        let table: NameTable
         let kinds: [Kind]
         /// The same kinds, read without retaining them (`kinds` keeps them alive): one retain and
         /// release per field showed in profiles.
         let kindRefs: [Unmanaged<Kind>]
         let optional: [Bool]
+        /// As bits, the fields a record must have, and all its fields.
+        let required: UInt64, all: UInt64
         init(_ r: RecordType) {
-            names = r.fields.map { Array($0.name.utf8) }
+            table = NameTable(r.fields.map { Array($0.name.utf8) })
+            // Only records of at most 64 fields are read this way (see `direct`).
+            required = r.fields.enumerated().reduce(0) { $1.offset < 64 && !$1.element.optional ? $0 | 1 << UInt64($1.offset) : $0 }
+            all = r.fields.count >= 64 ? ~0 : (1 << UInt64(r.fields.count)) - 1
             kinds = r.fields.map { Kind($0.type) }
             kindRefs = kinds.map { Unmanaged.passUnretained($0) }
             optional = r.fields.map(\.optional)
@@ -252,10 +258,10 @@ public struct DirectRecordDecoder: Sendable {
     /// An enumeration's values, matched as bytes; a match gives the decoder's own copy of the text, so
     /// no text is made per field, and decoders on different threads share no reference counts.
     final class Values: Sendable {
-        let bytes: [[UInt8]]
+        let table: NameTable
         let texts: [String]
         init(_ values: [String]) {
-            bytes = values.map { Array($0.utf8) }
+            table = NameTable(values.map { Array($0.utf8) })
             texts = values.map { String(decoding: Array($0.utf8), as: UTF8.self) }
         }
     }
@@ -338,15 +344,6 @@ public struct DirectRecordDecoder: Sendable {
 }
 
 extension JSONParser {
-    /// The same bytes, compared as memory (a generic `elementsEqual` showed in profiles).
-    @inline(__always) fileprivate static func same(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard a.count == b.count else { return false }
-        guard let base = b.baseAddress, !a.isEmpty else { return true }
-        // Field names of one length mostly differ in their first byte: a call to memcmp is saved.
-        guard a[0] == base[0] else { return false }
-        return a.withUnsafeBufferPointer { memcmp($0.baseAddress!, base, a.count) == 0 }
-    }
-
     /// The index of the first `"` or `\` at or after `start`, or `b.count`, looked for eight bytes at
     /// a time (the byte loop was the decoder's largest cost).
     @inline(__always) static func quoteOrBackslash(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
@@ -411,7 +408,7 @@ extension JSONParser {
             return .dayTimeDuration(d.seconds ?? 0)
         case .enumeration:
             let values = kind.values!
-            guard let text = plainString(), let k = values.bytes.firstIndex(where: { JSONParser.same($0, text) }) else { return nil }
+            guard let text = plainString(), let k = values.table.index(of: text) else { return nil }
             return .string(values.texts[k])
         case .list:
             let element = kind.element!
@@ -451,7 +448,7 @@ extension JSONParser {
             let shape = kind.shape!
             guard b[i] == UInt8(ascii: "{") else { return nil }
             i += 1
-            let count = shape.names.count
+            let count = shape.table.count
             guard count <= 64 else { return nil }
             // The earlier record's array, when it is one of this shape; fields this record leaves
             // out are set to null at the end.
@@ -460,43 +457,48 @@ extension JSONParser {
             if case .record(let old) = spare, old.count == count { slots = old; spare = .null; reused = true } else { slots = Value.nulls(count) }
             // Which fields have been read, as bits; records of more than 64 fields go the general way.
             var seen: UInt64 = 0
-            // Keys usually come in the same order as the schema's fields: try the next one first.
-            var next = 0
-            skipSpace()
-            if i < b.count, b[i] == UInt8(ascii: "}") {
-                i += 1
-            } else {
-                while true {
-                    skipSpace()
-                    // Keys without escapes are compared as bytes; anything else goes the general way.
-                    guard let key = plainString() else { return nil }
-                    // Optional fields are often left out, so the search goes on from there, then wraps.
-                    var slot = -1
-                    for step in 0..<count {
-                        let k = next + step < count ? next + step : next + step - count
-                        if JSONParser.same(shape.names[k], key) { slot = k; break }
-                    }
-                    guard slot >= 0, seen & (1 << UInt64(slot)) == 0 else { return nil }
-                    next = slot + 1
-                    skipSpace()
-                    guard i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
+            // The slots are written in place: through the array, each field's two writes checked the
+            // array was not shared, and each field left out was written null again.
+            let read: Bool = slots.withUnsafeMutableBufferPointer { slots in
+                skipSpace()
+                if i < b.count, b[i] == UInt8(ascii: "}") {
                     i += 1
-                    skipSpace()
-                    guard let v = shape.kindRefs[slot]._withUnsafeGuaranteedRef({ direct($0, spare: &slots[slot]) }) else { return nil }
-                    if case .null = v, !shape.optional[slot] { return nil }
-                    slots[slot] = consume v
-                    seen |= 1 << UInt64(slot)
-                    skipSpace()
-                    guard i < b.count else { return nil }
-                    if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                    if b[i] == UInt8(ascii: "}") { i += 1; break }
-                    return nil
+                } else {
+                    while true {
+                        skipSpace()
+                        // Keys without escapes are compared as bytes; anything else goes the general way.
+                        guard let key = plainString() else { return false }
+                        guard let slot = shape.table.index(of: key), seen & (1 << UInt64(slot)) == 0 else { return false }
+                        skipSpace()
+                        guard i < b.count, b[i] == UInt8(ascii: ":") else { return false }
+                        i += 1
+                        skipSpace()
+                        guard let v = shape.kindRefs[slot]._withUnsafeGuaranteedRef({ direct($0, spare: &slots[slot]) }) else { return false }
+                        if case .null = v, !shape.optional[slot] { return false }
+                        slots[slot] = consume v
+                        seen |= 1 << UInt64(slot)
+                        skipSpace()
+                        guard i < b.count else { return false }
+                        if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                        if b[i] == UInt8(ascii: "}") { i += 1; break }
+                        return false
+                    }
                 }
+                // The fields left out: none may be required; in an earlier record's array, those it
+                // held are set to null (most were left out of it too, and are null already).
+                if shape.required & ~seen != 0 { return false }
+                if reused {
+                    var missing = shape.all & ~seen
+                    while missing != 0 {
+                        let k = missing.trailingZeroBitCount
+                        missing &= missing - 1
+                        if case .null = slots[k] { continue }
+                        slots[k] = .null
+                    }
+                }
+                return true
             }
-            for k in 0..<count where seen & (1 << UInt64(k)) == 0 {
-                if !shape.optional[k] { return nil }
-                if reused { slots[k] = .null }
-            }
+            guard read else { return nil }
             return .record(slots)
         }
     }

@@ -1,5 +1,5 @@
 import Foundation
-import MashSchema
+@testable import MashSchema
 import Testing
 
 @Suite struct JSONParserTests {
@@ -103,5 +103,40 @@ import Testing
             #expect(joined.map(\.0) == Self.expected(text).map(\.0))
             #expect(joined.map(\.1) == Self.expected(text).map(\.1))
         }
+    }
+}
+
+/// The direct decoder finds a key among a record's field names, and a text among an enumeration's
+/// values, by a hash of its length and three of its bytes: every name must be found at its own index,
+/// and nothing else found, whatever shares a length, a first, middle or last byte with a name.
+@Suite struct NameTableTests {
+    static let categories = ["physical_injury", "neglect", "emotional_abuse", "sexual_abuse", "domestic_abuse", "cse", "cce",
+                             "missing", "fgm", "honour_based", "trafficking", "gangs", "self_harm", "radicalisation",
+                             "parental_mental_health", "parental_substance_misuse", "young_carer", "housing", "sexual_activity"]
+
+    static func find(_ table: NameTable, _ text: String) -> Int? {
+        Array(text.utf8).withUnsafeBufferPointer { table.index(of: $0) }
+    }
+
+    @Test func everyNameIsFoundAtItsIndexAndNothingElse() {
+        // Names of one length with the same first, middle and last bytes land on the same place and
+        // are told apart by their bytes; `aQcQe` lands there too and is none of them.
+        let colliding = ["aXcYe", "aZcWe", "aWcZe", "aYcXe"]
+        for names in [Self.categories, ["a", "b", "ab", "ba", "aa", ""], ["x"], (0..<64).map { "field_\($0)" }, colliding, []] {
+            let table = NameTable(names.map { Array($0.utf8) })
+            #expect(table.count == names.count)
+            for (k, name) in names.enumerated() { #expect(Self.find(table, name) == k, "\(name) in \(names.count) names") }
+            var others = ["cs", "csee", "ccse", "Neglect", "neglecT", "negl_ct", "physical_injurx", "xhysical_injury", "parental_mental_healthy",
+                          "gang", "é", "field_64", "field_", "bb", "abc", "c", "aQcQe", "aXcWe"]
+            others += names.map { $0 + "_" } + names.filter { !$0.isEmpty }.map { String($0.dropLast()) }
+            for other in others where !names.contains(other) { #expect(Self.find(table, other) == nil, "\(other) in \(names.count) names") }
+        }
+    }
+
+    /// An enumeration may list a value twice; the first is found, as a search in order found it.
+    @Test func aRepeatedNameIsFoundAtItsFirstIndex() {
+        let table = NameTable(["low", "high", "low"].map { Array($0.utf8) })
+        #expect(Self.find(table, "low") == 0)
+        #expect(Self.find(table, "high") == 1)
     }
 }

@@ -1,0 +1,59 @@
+import Foundation
+
+/// A fixed set of byte strings (a record's field names, an enumeration's values), found by their
+/// bytes in a probe or two: a hash of the length and three bytes picks the place, and the bytes are
+/// compared there. The direct decoder looked for a key by trying the names in order from the one
+/// after the last found, which cost tens of comparisons for a record whose optional fields are
+/// mostly left out, and for a category among nineteen.
+final class NameTable: @unchecked Sendable {
+    /// All the names' bytes, one after another.
+    private let bytes: UnsafeMutablePointer<UInt8>
+    /// Per place: the index of the name there plus one (0 for none), its start in `bytes` and length.
+    private let places: UnsafeMutablePointer<(index: Int32, start: Int32, length: Int32)>
+    private let mask: Int
+    let count: Int
+
+    /// `names` must differ from each other.
+    init(_ names: [[UInt8]]) {
+        count = names.count
+        let total = names.reduce(0) { $0 + $1.count }
+        bytes = .allocate(capacity: max(1, total))
+        var size = 8
+        while size < names.count * 4 { size *= 2 }
+        mask = size - 1
+        places = .allocate(capacity: size)
+        places.initialize(repeating: (0, 0, 0), count: size)
+        var start = 0
+        for (index, name) in names.enumerated() {
+            (bytes + start).initialize(from: name, count: name.count)
+            var h = name.withUnsafeBufferPointer { NameTable.hash($0.baseAddress, $0.count) } & mask
+            while places[h].index != 0 { h = (h + 1) & mask }
+            places[h] = (Int32(index + 1), Int32(start), Int32(name.count))
+            start += name.count
+        }
+    }
+
+    deinit {
+        bytes.deallocate()
+        places.deallocate()
+    }
+
+    @inline(__always) private static func hash(_ p: UnsafePointer<UInt8>?, _ n: Int) -> Int {
+        guard let p, n > 0 else { return 0 }
+        return (n &* 0x9E5) ^ (Int(p[0]) &* 0x3B) ^ (Int(p[n &- 1]) &* 0x1F1) ^ (Int(p[n >> 1]) &* 0x7)
+    }
+
+    /// The index of the name with the bytes of `key`, or nil.
+    @inline(__always) func index(of key: UnsafeBufferPointer<UInt8>) -> Int? {
+        let n = key.count
+        var h = NameTable.hash(key.baseAddress, n) & mask
+        while true {
+            let place = places[h]
+            if place.index == 0 { return nil }
+            if Int(place.length) == n, n == 0 || memcmp(bytes + Int(place.start), key.baseAddress!, n) == 0 {
+                return Int(place.index) - 1
+            }
+            h = (h + 1) & mask
+        }
+    }
+}
