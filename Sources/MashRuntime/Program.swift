@@ -127,6 +127,8 @@ public struct Program: Sendable {
     let definitions: Compiler.DefinitionTable
     let layout: FrameLayout
     let levelIndex: RankMap<CheckedRuleSet.Level>
+    /// What a decision says of each level, made once: making it per referral copied the level's texts.
+    let levelOutcomes: RankMap<Decision.LevelOutcome>
     /// What each rule, and each row of each table, says when it fires (`Decision.Firing`).
     let ruleFirings: [FiringSource]
     let rowFirings: [[FiringSource]]
@@ -164,6 +166,7 @@ public struct Program: Sendable {
         escalations = ruleSet.escalations.map { Escalation($0, compiler) }
         shares = ruleSet.disclosures.map { d in d.shares.map { Share($0, of: d, condition: $0.condition.map { compiler.compile($0) }) } }
         levelIndex = RankMap(ruleSet.levels.map { ($0.rank, $0) })
+        levelOutcomes = RankMap(ruleSet.levels.map { ($0.rank, Decision.LevelOutcome(rank: $0.rank, id: $0.id, label: $0.label)) })
         outcomes = OutcomeTable(ruleSet)
         let levels = levelIndex
         func levelId(_ rank: Int) -> String { levels[rank]?.id ?? "?" }
@@ -201,9 +204,12 @@ final class OutcomeTable: Sendable {
         let route: Int
     }
     let ratingIds: [String]
-    /// The declared rating for each id (nil for one the rule set does not declare), and its clock as text.
-    let ratings: [CheckedRuleSet.Rating?]
+    /// For each id, the declared rating's id and label (nil for one the rule set does not declare),
+    /// its clock, and its clock as text.
+    let ratingNames: [RatingName?]
+    let ratingClocks: [ClockSpec?]
     let clockText: [String?]
+    struct RatingName { let id: String, label: String? }
     /// Lower is more urgent; an id the rule set does not declare is the least urgent.
     let ratingUrgency: [Int]
     let routeIds: [String]
@@ -253,8 +259,10 @@ final class OutcomeTable: Sendable {
             routes.append((level.rank, route(level.route)))
         }
         levelIds = RankMap(ids); levelRating = RankMap(ratings); levelRoute = RankMap(routes)
-        self.ratings = ratingIds.map { id in rs.ratings.first { $0.id == id } }
-        clockText = self.ratings.map { $0?.clock?.description }
+        let declared = ratingIds.map { id in rs.ratings.first { $0.id == id } }
+        ratingNames = declared.map { $0.map { RatingName(id: $0.id, label: $0.label) } }
+        ratingClocks = declared.map { $0?.clock }
+        clockText = declared.map { $0?.clock?.description }
         fallbackLevel = rs.levels[0].rank
         self.ratingIds = ratingIds; self.ratingUrgency = ratingUrgency
         self.routeIds = routeIds; self.routeIntensity = routeIntensity
@@ -454,14 +462,13 @@ public final class Evaluator {
 
         load(record, &problems)
         let (rank, ratingIndex, routeIndex) = decide(recording: true, explain: explain, &fired, &problems)
-        let level = program.levelIndex[rank] ?? rs.levels[0]
         let ratingId = ratingIndex < 0 ? nil : program.outcomes.ratingIds[ratingIndex]
         let routeId = routeIndex < 0 ? nil : program.outcomes.routeIds[routeIndex]
 
         var ratingOutcome: Decision.RatingOutcome?
         var deadline: DateTime?
-        if ratingIndex >= 0, let rating = program.outcomes.ratings[ratingIndex] {
-            if let clock = rating.clock, let code = program.clockStart {
+        if ratingIndex >= 0, let rating = program.outcomes.ratingNames[ratingIndex] {
+            if let clock = program.outcomes.ratingClocks[ratingIndex], let code = program.clockStart {
                 if case .dateTime(let start) = code(frame) {
                     deadline = add(clock, to: start)
                 } else {
@@ -488,9 +495,12 @@ public final class Evaluator {
             lastMomentText = moment.description
         }
         decision.id = record.id
-        decision.ruleset = program.stamp
-        decision.evaluatedAt = lastMomentText
-        decision.level = .init(rank: level.rank, id: level.id, label: level.label)
+        // What is usually the same as in the decision written over is left as it is (assigning the
+        // same texts retained the new and released the old).
+        if decision.ruleset != program.stamp { decision.ruleset = program.stamp }
+        if decision.evaluatedAt != lastMomentText { decision.evaluatedAt = lastMomentText }
+        let level = program.levelOutcomes[rank] ?? program.levelOutcomes[rs.levels[0].rank]!
+        if decision.level != level { decision.level = level }
         decision.rating = ratingOutcome
         decision.route = route
         decision.fired = fired

@@ -94,6 +94,24 @@ import Testing
         #expect(decision != kept)
     }
 
+    /// A decision written over keeps what the new one shares with it (the rule set's stamp, the
+    /// moment's text, the level) and replaces what differs: written over by another rule set at
+    /// another moment, referral after referral, it is the decision made afresh.
+    @Test func aDecisionWrittenOverByAnotherRuleSetAndMomentIsMadeAfresh() throws {
+        let london = try Self.london()
+        let candidate = try #require(RuleSetLoader.load(folder: Repository.path("rules/london-candidate")).program)
+        #expect(london.stamp != candidate.stamp)
+        let records = Array(Self.records(london).prefix(200))
+        let evaluators = [london.makeEvaluator(), candidate.makeEvaluator()]
+        let moments = [Self.moment, DateTime.parse("2026-03-05T08:30:00+01:00")!]
+        var decision = evaluators[0].evaluate(records[0], at: moments[0])
+        for (n, record) in records.enumerated() {
+            let evaluator = evaluators[n % 2], moment = moments[(n / 2) % 2]
+            evaluator.evaluate(record, at: moment, explain: n % 3 == 0, into: &decision)
+            #expect(decision == evaluator.evaluate(record, at: moment, explain: n % 3 == 0), "\(record.id)")
+        }
+    }
+
     /// Decisions read back from their JSON are equal to what was written, deadline included (it is
     /// kept as a date-time and written as text).
     @Test func decisionsReadBackFromJSONAreEqual() throws {
