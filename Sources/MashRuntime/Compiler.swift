@@ -26,6 +26,8 @@ struct Compiler {
         var code: [Code] = []
         /// The checked expressions behind `code`, so a use can be compiled knowing what it reads.
         var expressions: [TypedExpr] = []
+        /// What each definition costs to work out (`Compiler.cost`), once known.
+        var costs: [Int: Int] = [:]
     }
 
     func compile(_ e: TypedExpr) -> Code {

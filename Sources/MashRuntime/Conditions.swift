@@ -237,24 +237,37 @@ extension Compiler {
     func compileTestNode(_ e: TypedExpr) -> Test {
         if case .quantified(_, let slot, _, _) = e.node, slot < 0 || slot >= layout.localCount { return { _ in .null } }
         switch e.node {
-        case .and(let a, let b):
-            let l = compileTest(a), r = compileTest(b)
-            return { f in
-                let x = l(f)
-                if x == .no { return .no }
-                let y = r(f)
-                if y == .no { return .no }
-                return x == .yes && y == .yes ? .yes : .null
+        case .and:
+            // FEEL's `and` gives the same whichever part is tried first, and trying one has no
+            // effect but its answer: the cheapest parts are tried first, so that `under_thirteen
+            // and child.pregnant = true` works out the child's age only for a pregnant child.
+            let parts = cheapestFirst(e, and: true)
+            var test = compileTest(parts[0])
+            for part in parts.dropFirst() {
+                let l = test, r = compileTest(part)
+                test = { f in
+                    let x = l(f)
+                    if x == .no { return .no }
+                    let y = r(f)
+                    if y == .no { return .no }
+                    return x == .yes && y == .yes ? .yes : .null
+                }
             }
-        case .or(let a, let b):
-            let l = compileTest(a), r = compileTest(b)
-            return { f in
-                let x = l(f)
-                if x == .yes { return .yes }
-                let y = r(f)
-                if y == .yes { return .yes }
-                return x == .no && y == .no ? .no : .null
+            return test
+        case .or:
+            let parts = cheapestFirst(e, and: false)
+            var test = compileTest(parts[0])
+            for part in parts.dropFirst() {
+                let l = test, r = compileTest(part)
+                test = { f in
+                    let x = l(f)
+                    if x == .yes { return .yes }
+                    let y = r(f)
+                    if y == .yes { return .yes }
+                    return x == .no && y == .no ? .no : .null
+                }
             }
+            return test
         case .not(let x):
             let t = compileTest(x)
             return { f in
@@ -331,6 +344,62 @@ extension Compiler {
             return { f in Truth(ValueOps.compare(op, l(f), r(f))) }
         }
         return ConstantComparison(op, constant(b)).compiled(reading: operand(a))
+    }
+
+    /// The parts of a chain of `and` (or of `or`), the cheapest first (see `cost`); parts of equal
+    /// cost stay in the order written.
+    func cheapestFirst(_ e: TypedExpr, and: Bool) -> [TypedExpr] {
+        var parts: [TypedExpr] = []
+        func collect(_ x: TypedExpr) {
+            switch x.node {
+            case .and(let a, let b) where and: collect(a); collect(b)
+            case .or(let a, let b) where !and: collect(a); collect(b)
+            default: parts.append(x)
+            }
+        }
+        collect(e)
+        let costs = parts.map { cost($0) }
+        return parts.indices.sorted { (costs[$0], $0) < (costs[$1], $1) }.map { parts[$0] }
+    }
+
+    /// A rough cost of working out `e` once, for ordering the parts of `and` and `or`: reading a
+    /// field or comparing costs little; calling a built-in, making a list, a filter or a loop over
+    /// a list's items costs much more. A definition costs what its expression does (it is worked
+    /// out once per record, but a part that need not be tried may spare working it out at all).
+    func cost(_ e: TypedExpr, depth: Int = 0) -> Int {
+        if e.isConstant { return 0 }
+        guard depth < 64 else { return 1_000 }
+        func c(_ x: TypedExpr) -> Int { cost(x, depth: depth + 1) }
+        switch e.node {
+        case .constant: return 0
+        case .root, .local, .context: return 1
+        case .field(let base, _, let projection): return c(base) + (projection ? 10 : 1)
+        case .definition(let index):
+            guard index < definitionCode.expressions.count else { return 1 }
+            if let known = definitionCode.costs[index] { return known }
+            let worked = c(definitionCode.expressions[index])
+            definitionCode.costs[index] = worked
+            return worked
+        case .not(let x), .negate(let x), .property(let x, _): return 1 + c(x)
+        case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .arithmetic(_, let a, let b), .index(let a, let b):
+            return 1 + c(a) + c(b)
+        case .between(let x, let lo, let hi), .inRange(let x, let lo, let hi, _, _): return 2 + c(x) + c(lo) + c(hi)
+        case .inItems(let x, let items): return 1 + c(x) + items.reduce(0) { $0 + c($1) }
+        case .inList(let x, let list):
+            // `"neglect" in concern_categories` reads a bit once the record's set is worked out.
+            if x.isConstant, case .definition = list.node, case .field(_, _, true) = projected(list).node { return 2 }
+            return 2 + c(x) + c(list)
+        case .list(let items): return 5 + items.reduce(0) { $0 + c($1) }
+        case .conditional(let test, let a, let b): return 1 + c(test) + max(c(a), c(b))
+        case .quantified(let every, let local, let source, let body):
+            // Ruled out without trying the items, for most records (`ItemScreen`).
+            if !every, screenedTexts(local, body) != nil, case .path? = inPlace(source) { return 3 }
+            return 10 + c(source) + 4 * c(body)
+        case .filter(let list, _, let predicate): return 10 + c(list) + 4 * c(predicate)
+        case .call(_, let args): return 20 + args.reduce(0) { $0 + c($1) }
+        case .range(let lo, let hi, _, _): return 5 + c(lo) + c(hi)
+        case .forLoop(_, let sources, let body): return 20 + sources.reduce(0) { $0 + c($1) } + 4 * c(body)
+        }
     }
 
     /// The membership set of a field of a record path's items (`referral.concerns` and `category`),

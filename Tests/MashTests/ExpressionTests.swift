@@ -263,6 +263,45 @@ import Testing
         }
     }
 
+    /// `and` and `or` try their cheapest parts first (a field before a filter or a call); whatever
+    /// order they are tried in, every mix of true, false and null parts gives FEEL's answer.
+    @Test func partsOfAndAndOrGiveFEELsAnswerInAnyOrder() {
+        // Each part as true, false and null: a filter and a call (dear), a field compared (cheap),
+        // a comparison of a field with a number (cheap).
+        let dear = ["count(tags[item = \"a\"]) = 1": true, "count(tags[item = \"a\"]) = 2": false, "count(tags[item = \"a\"]) > child.age": nil]
+        let cheap = ["child.mobile = false": true, "child.mobile = true": false, "child.age > 5": nil]
+        let middle = ["child.age_months = 3": true, "child.age_months = 4": false, "child.age < 1": nil]
+        func and(_ xs: [Bool?]) -> Bool? { xs.contains(false) ? false : (xs.contains(nil) ? nil : true) }
+        func or(_ xs: [Bool?]) -> Bool? { xs.contains(true) ? true : (xs.contains(nil) ? nil : false) }
+        func text(_ b: Bool?) -> String { b.map { $0 ? "true" : "false" } ?? "null" }
+        for (a, va) in dear {
+            for (b, vb) in cheap {
+                for (c, vc) in middle {
+                    for (written, values) in [([a, b, c], [va, vb, vc]), ([c, a, b], [vc, va, vb])] {
+                        let conjunction = written.joined(separator: " and "), disjunction = written.joined(separator: " or ")
+                        #expect(Self.run(conjunction).value.map { ValueText.render($0) } == text(and(values)), "\(conjunction)")
+                        #expect(Self.run(disjunction).value.map { ValueText.render($0) } == text(or(values)), "\(disjunction)")
+                        #expect(Self.run("not(\(conjunction)) or \(c)").value.map { ValueText.render($0) } == text(or([and(values).map(!), vc])))
+                    }
+                }
+            }
+        }
+    }
+
+    /// The order the parts are tried in: by cost, and as written between parts of one cost.
+    @Test func cheapestPartsComeFirst() {
+        let span = Span(file: "<test>", start: 0, end: 1)
+        func field(_ slot: Int) -> TypedExpr { TypedExpr(.root(slot), .boolean, span) }
+        let call = TypedExpr(.compare(.greater, TypedExpr(.call(.count, [TypedExpr(.root(5), .list(.string), span)]), .number, span),
+                                      TypedExpr(.constant(.number(0)), .number, span)), .boolean, span)
+        let chain = TypedExpr(.and(TypedExpr(.and(call, field(1)), .boolean, span), field(2)), .boolean, span)
+        let compiler = Compiler(localCount: 0)
+        #expect(compiler.cheapestFirst(chain, and: true).map(\.node) == [field(1).node, field(2).node, call.node])
+        // Only the chain's own kind is taken apart: an `or` inside an `and` is one part.
+        let mixed = TypedExpr(.and(TypedExpr(.or(field(1), field(2)), .boolean, span), field(3)), .boolean, span)
+        #expect(compiler.cheapestFirst(mixed, and: true).map(\.node) == [field(3).node, TypedExpr(.or(field(1), field(2)), .boolean, span).node])
+    }
+
     /// Compiled code keeps variables in memory of a fixed size; an expression that names a variable
     /// beyond it (the checker never makes one) gives null instead of reading outside that memory.
     @Test func aVariableBeyondTheFrameGivesNull() {
