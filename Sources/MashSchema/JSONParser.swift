@@ -411,96 +411,108 @@ extension JSONParser {
             guard let text = plainString(), let k = values.table.index(of: text) else { return nil }
             return .string(values.texts[k])
         case .list:
-            let element = kind.element!
-            guard b[i] == UInt8(ascii: "[") else { return nil }
-            i += 1
-            var items: [Value] = []
-            skipSpace()
-            if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .list(items) }
-            // The earlier list's array, its items written over in order (the binding is the array's
-            // only holder once the spare is null).
-            if case .list(let old) = spare { items = old; spare = .null }
-            // Room for a few items at once: grown from empty, a list of three was allocated three times.
-            if items.capacity < 4 { items.reserveCapacity(4) }
-            var n = 0
-            while true {
-                skipSpace()
-                if n < items.count {
-                    guard let item = direct(element, spare: &items[n]) else { return nil }
-                    items[n] = consume item
-                } else {
-                    var none = Value.null
-                    guard let item = direct(element, spare: &none) else { return nil }
-                    items.append(consume item)
-                }
-                n += 1
-                skipSpace()
-                guard i < b.count else { return nil }
-                if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                if b[i] == UInt8(ascii: "]") {
-                    i += 1
-                    if n < items.count { items.removeSubrange(n...) }
-                    return .list(items)
-                }
-                return nil
-            }
+            return list(kind.element!, spare: &spare)
         case .record:
-            let shape = kind.shape!
-            guard b[i] == UInt8(ascii: "{") else { return nil }
-            i += 1
-            let count = shape.table.count
-            guard count <= 64 else { return nil }
-            // The earlier record's array, when it is one of this shape; fields this record leaves
-            // out are set to null at the end.
-            var slots: [Value]
-            var reused = false
-            if case .record(let old) = spare, old.count == count { slots = old; spare = .null; reused = true } else { slots = Value.nulls(count) }
-            // Which fields have been read, as bits; records of more than 64 fields go the general way.
-            var seen: UInt64 = 0
-            // The slots are written in place: through the array, each field's two writes checked the
-            // array was not shared, and each field left out was written null again.
-            let read: Bool = slots.withUnsafeMutableBufferPointer { slots in
-                skipSpace()
-                if i < b.count, b[i] == UInt8(ascii: "}") {
-                    i += 1
-                } else {
-                    while true {
-                        skipSpace()
-                        // Keys without escapes are compared as bytes; anything else goes the general way.
-                        guard let key = plainString() else { return false }
-                        guard let slot = shape.table.index(of: key), seen & (1 << UInt64(slot)) == 0 else { return false }
-                        skipSpace()
-                        guard i < b.count, b[i] == UInt8(ascii: ":") else { return false }
-                        i += 1
-                        skipSpace()
-                        guard let v = shape.kindRefs[slot]._withUnsafeGuaranteedRef({ direct($0, spare: &slots[slot]) }) else { return false }
-                        if case .null = v, !shape.optional[slot] { return false }
-                        slots[slot] = consume v
-                        seen |= 1 << UInt64(slot)
-                        skipSpace()
-                        guard i < b.count else { return false }
-                        if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                        if b[i] == UInt8(ascii: "}") { i += 1; break }
-                        return false
-                    }
-                }
-                // The fields left out: none may be required; in an earlier record's array, those it
-                // held are set to null (most were left out of it too, and are null already).
-                if shape.required & ~seen != 0 { return false }
-                if reused {
-                    var missing = shape.all & ~seen
-                    while missing != 0 {
-                        let k = missing.trailingZeroBitCount
-                        missing &= missing - 1
-                        if case .null = slots[k] { continue }
-                        slots[k] = .null
-                    }
-                }
-                return true
-            }
-            guard read else { return nil }
-            return .record(slots)
+            return record(kind.shape!, spare: &spare)
         }
+    }
+
+    /// A list of `element` at `i` (see `direct`). Apart from `direct`, so that a field that is text,
+    /// a number or a boolean is read by a small function (a list or record needs many registers,
+    /// and `direct` saved and restored them all for every field).
+    @inline(never)
+    fileprivate mutating func list(_ element: DirectRecordDecoder.Kind, spare: inout Value) -> Value? {
+        guard b[i] == UInt8(ascii: "[") else { return nil }
+        i += 1
+        var items: [Value] = []
+        skipSpace()
+        if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .list(items) }
+        // The earlier list's array, its items written over in order (the binding is the array's
+        // only holder once the spare is null).
+        if case .list(let old) = spare { items = old; spare = .null }
+        // Room for a few items at once: grown from empty, a list of three was allocated three times.
+        if items.capacity < 4 { items.reserveCapacity(4) }
+        var n = 0
+        while true {
+            skipSpace()
+            if n < items.count {
+                guard let item = direct(element, spare: &items[n]) else { return nil }
+                items[n] = consume item
+            } else {
+                var none = Value.null
+                guard let item = direct(element, spare: &none) else { return nil }
+                items.append(consume item)
+            }
+            n += 1
+            skipSpace()
+            guard i < b.count else { return nil }
+            if b[i] == UInt8(ascii: ",") { i += 1; continue }
+            if b[i] == UInt8(ascii: "]") {
+                i += 1
+                if n < items.count { items.removeSubrange(n...) }
+                return .list(items)
+            }
+            return nil
+        }
+    }
+
+    /// A record of `shape` at `i` (see `direct`).
+    @inline(never)
+    fileprivate mutating func record(_ shape: DirectRecordDecoder.Shape, spare: inout Value) -> Value? {
+        guard b[i] == UInt8(ascii: "{") else { return nil }
+        i += 1
+        let count = shape.table.count
+        guard count <= 64 else { return nil }
+        // The earlier record's array, when it is one of this shape; fields this record leaves
+        // out are set to null at the end.
+        var slots: [Value]
+        var reused = false
+        if case .record(let old) = spare, old.count == count { slots = old; spare = .null; reused = true } else { slots = Value.nulls(count) }
+        // Which fields have been read, as bits; records of more than 64 fields go the general way.
+        var seen: UInt64 = 0
+        // The slots are written in place: through the array, each field's two writes checked the
+        // array was not shared, and each field left out was written null again.
+        let read: Bool = slots.withUnsafeMutableBufferPointer { slots in
+            skipSpace()
+            if i < b.count, b[i] == UInt8(ascii: "}") {
+                i += 1
+            } else {
+                while true {
+                    skipSpace()
+                    // Keys without escapes are compared as bytes; anything else goes the general way.
+                    guard let key = plainString() else { return false }
+                    guard let slot = shape.table.index(of: key), seen & (1 << UInt64(slot)) == 0 else { return false }
+                    skipSpace()
+                    guard i < b.count, b[i] == UInt8(ascii: ":") else { return false }
+                    i += 1
+                    skipSpace()
+                    guard let v = shape.kindRefs[slot]._withUnsafeGuaranteedRef({ direct($0, spare: &slots[slot]) }) else { return false }
+                    if case .null = v, !shape.optional[slot] { return false }
+                    slots[slot] = consume v
+                    seen |= 1 << UInt64(slot)
+                    skipSpace()
+                    guard i < b.count else { return false }
+                    if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if b[i] == UInt8(ascii: "}") { i += 1; break }
+                    return false
+                }
+            }
+            // The fields left out: none may be required; in an earlier record's array, those it
+            // held are set to null (most were left out of it too, and are null already).
+            if shape.required & ~seen != 0 { return false }
+            if reused {
+                var missing = shape.all & ~seen
+                while missing != 0 {
+                    let k = missing.trailingZeroBitCount
+                    missing &= missing - 1
+                    if case .null = slots[k] { continue }
+                    slots[k] = .null
+                }
+            }
+            return true
+        }
+        guard read else { return nil }
+        return .record(slots)
     }
 }
 
