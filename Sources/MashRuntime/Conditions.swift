@@ -241,33 +241,9 @@ extension Compiler {
             // FEEL's `and` gives the same whichever part is tried first, and trying one has no
             // effect but its answer: the cheapest parts are tried first, so that `under_thirteen
             // and child.pregnant = true` works out the child's age only for a pregnant child.
-            let parts = cheapestFirst(e, and: true)
-            var test = compileTest(parts[0])
-            for part in parts.dropFirst() {
-                let l = test, r = compileTest(part)
-                test = { f in
-                    let x = l(f)
-                    if x == .no { return .no }
-                    let y = r(f)
-                    if y == .no { return .no }
-                    return x == .yes && y == .yes ? .yes : .null
-                }
-            }
-            return test
+            return chain(cheapestFirst(e, and: true), stopsAt: .no, unless: .yes)
         case .or:
-            let parts = cheapestFirst(e, and: false)
-            var test = compileTest(parts[0])
-            for part in parts.dropFirst() {
-                let l = test, r = compileTest(part)
-                test = { f in
-                    let x = l(f)
-                    if x == .yes { return .yes }
-                    let y = r(f)
-                    if y == .yes { return .yes }
-                    return x == .no && y == .no ? .no : .null
-                }
-            }
-            return test
+            return chain(cheapestFirst(e, and: false), stopsAt: .yes, unless: .no)
         case .not(let x):
             let t = compileTest(x)
             return { f in
@@ -344,6 +320,23 @@ extension Compiler {
             return { f in Truth(ValueOps.compare(op, l(f), r(f))) }
         }
         return ConstantComparison(op, constant(b)).compiled(reading: operand(a))
+    }
+
+    /// `and` (`stop` false, `all` true) or `or` (`stop` true, `all` false) of `parts`, tried in
+    /// order: the first part that gives `stop` decides; else `all` when every part gives it, else null.
+    private func chain(_ parts: [TypedExpr], stopsAt stop: Truth, unless all: Truth) -> Test {
+        var test = compileTest(parts[0])
+        for part in parts.dropFirst() {
+            let l = test, r = compileTest(part)
+            test = { f in
+                let x = l(f)
+                if x == stop { return stop }
+                let y = r(f)
+                if y == stop { return stop }
+                return x == all && y == all ? all : .null
+            }
+        }
+        return test
     }
 
     /// The parts of a chain of `and` (or of `or`), the cheapest first (see `cost`); parts of equal
