@@ -114,6 +114,42 @@ import Testing
         ("[]", ["nothing_minor", "all_neglect"]),
     ]
 
+    /// A list that may be left out: `some` over a missing list is null (so `not(...)` is too), over an
+    /// empty one false, and an item whose field is null is one that does not hold the text.
+    @Test func aMissingListIsNeverRuledOut() throws {
+        let schema = testSchema + """
+
+              visits:
+                optional: true
+                list:
+                  fields:
+                    kind: {enum: [home, school], optional: true}
+            """
+        let rules = testPreamble + """
+            rule home_visit "A home visit"
+              when some v in visits satisfies v.kind = "home"
+              then level cin
+              because "A home visit"
+
+            rule no_home_visit "No home visit"
+              when not(some v in visits satisfies v.kind = "home")
+              then level early_help
+              because "No home visit"
+
+            """
+        let program = try testProgram(["schema.yaml": schema, "rules.mash": rules])
+        let evaluator = program.makeEvaluator()
+        let cases: [(String, [String])] = [("", []), ("visits: []", ["no_home_visit"]), ("visits: [{kind: school}]", ["no_home_visit"]),
+                                           ("visits: [{kind: home}]", ["home_visit"]), ("visits: [{}]", ["no_home_visit"]),
+                                           ("visits: [{}, {kind: home}]", ["home_visit"])]
+        for _ in 0..<2 {
+            for (visits, expected) in cases + cases.reversed() {
+                let record = try #require(testRecord("child: {}\nconcerns: []\n\(visits)", schema: program.ruleSet.schema), "\(visits)")
+                #expect(evaluator.evaluate(record, at: testMoment).fired.map(\.rule) == expected, "\(visits)")
+            }
+        }
+    }
+
     @Test func someIsRuledOutOnlyWhenNoItemCanSatisfyIt() throws {
         let program = try testProgram(["schema.yaml": testSchema, "rules.mash": Self.rules])
         let evaluator = program.makeEvaluator()
