@@ -23,6 +23,8 @@ public final class WorkingCalendar: Sendable {
     /// offset at every step, and asking ICU each time (behind a lock) was an eighth of deciding.
     private let transitions: [Int64]
     private let offsets: [Int32]
+    /// The mean time between two changes, for guessing where an instant falls among them.
+    private let transitionSpacing: Int64
     /// Bit `d` set for ISO weekday `d` (1 = Monday) when it is a working day.
     private let workingDayBits: Int
     private static let tableEnd: Int64 = 4_102_444_800 // 2100-01-01T00:00:00Z
@@ -35,6 +37,9 @@ public final class WorkingCalendar: Sendable {
         // Copies of their own (`map`), so threads with programs of their own share no storage.
         transitions = table.transitions.map { $0 }
         offsets = table.offsets.map { $0 }
+        transitionSpacing = table.transitions.count > 1
+            ? Swift.max(1, (table.transitions[table.transitions.count - 1] - table.transitions[0]) / Int64(table.transitions.count - 1))
+            : 1
         workingDayBits = spec.workingDays.reduce(0) { $0 | (1 << $1) }
         dayStart = Int64(spec.dayStart)
         dayEnd = Int64(spec.dayEnd)
@@ -80,13 +85,27 @@ public final class WorkingCalendar: Sendable {
         guard seconds >= 0, seconds < WorkingCalendar.tableEnd else {
             return (Int32(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))), seconds, seconds + 1)
         }
-        // The number of transitions at or before `seconds`.
-        var low = 0, high = transitions.count
-        while low < high {
-            let mid = (low + high) / 2
-            if transitions[mid] <= seconds { low = mid + 1 } else { high = mid }
+        // The number of transitions at or before `seconds`: guessed from the changes' mean spacing
+        // (most zones change twice a year, evenly) and put right by a step or two; a search by
+        // halves when the guess is further out. The search alone was a tenth of adding a clock.
+        let count = transitions.count
+        var low = 0
+        if count > 0 {
+            var guess = Swift.min(count, Swift.max(0, Int((seconds - transitions[0]) / transitionSpacing) + 1))
+            var steps = 0
+            while steps < 4, guess > 0, transitions[guess - 1] > seconds { guess -= 1; steps += 1 }
+            while steps < 4, guess < count, transitions[guess] <= seconds { guess += 1; steps += 1 }
+            if (guess == 0 || transitions[guess - 1] <= seconds) && (guess == count || transitions[guess] > seconds) {
+                low = guess
+            } else {
+                var high = count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if transitions[mid] <= seconds { low = mid + 1 } else { high = mid }
+                }
+            }
         }
-        return (offsets[low], low == 0 ? 0 : transitions[low - 1], low == transitions.count ? WorkingCalendar.tableEnd : transitions[low])
+        return (offsets[low], low == 0 ? 0 : transitions[low - 1], low == count ? WorkingCalendar.tableEnd : transitions[low])
     }
 
     /// The same instant, written with the calendar's offset at that instant.
