@@ -575,36 +575,39 @@ public final class Evaluator {
                 if denials.count < DenialKey.limit { denials[key] = made }
                 return made
             }
-            guard let p = program.ruleSet.disclosures.firstIndex(where: { $0.agency.id == agency }) else {
+            // The policy, its categories and share rules are read where they are, by index: taking
+            // a policy or a share rule out of its array copied it, retaining every text it holds.
+            let policies = program.ruleSet.disclosures
+            guard let p = policies.firstIndex(where: { $0.agency.id == agency }) else {
                 answers.append(deny(reason(.noPolicy) { "no disclosure policy for agency \"\(agency)\"; anything not allowed is denied" }, nil))
                 continue
             }
-            let policy = program.ruleSet.disclosures[p]
-            guard let cat = policy.categories.first(where: { $0.id == category }) else {
-                answers.append(deny(reason(.noCategory) { "\"\(category)\" is not a category of \(policy.agency.label); anything not allowed is denied" }, nil))
+            guard let c = policies[p].categories.firstIndex(where: { $0.id == category }) else {
+                answers.append(deny(reason(.noCategory) { "\"\(category)\" is not a category of \(policies[p].agency.label); anything not allowed is denied" }, nil))
                 continue
             }
-            if cat.neverShared {
-                answers.append(deny(reason(.neverShared) { "\(policy.agency.label) never shares \(category)" }, cat.location))
+            if policies[p].categories[c].neverShared {
+                answers.append(deny(reason(.neverShared) { "\(policies[p].agency.label) never shares \(category)" }, policies[p].categories[c].location))
                 continue
             }
             frame.request = request
             var answered = false
-            for (s, share) in policy.shares.enumerated() {
-                guard share.category == category, share.audience == audience, share.purpose == nil || share.purpose == purpose else { continue }
+            for s in policies[p].shares.indices {
+                guard policies[p].shares[s].category == category, policies[p].shares[s].audience == audience,
+                      policies[p].shares[s].purpose == nil || policies[p].shares[s].purpose == purpose else { continue }
                 let compiled = program.shares[p][s]
                 if let c = compiled.condition, !c(frame).isTrue { continue }
                 answers.append(.init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose,
-                                     answer: compiled.answer, form: share.form.rawValue, approvalBy: compiled.approvalBy,
+                                     answer: compiled.answer, form: policies[p].shares[s].form.rawValue, approvalBy: compiled.approvalBy,
                                      requires: compiled.requires, mustRecord: compiled.mustRecord, reason: compiled.reason,
-                                     location: share.location))
+                                     location: policies[p].shares[s].location))
                 answered = true
                 break
             }
             frame.request = .null
             if !answered {
                 answers.append(deny(reason(.noShareRule) {
-                    "no share rule of \(policy.agency.label) allows \(category) to go to \(audience)\(purpose.map { " for \($0)" } ?? ""); anything not allowed is denied"
+                    "no share rule of \(policies[p].agency.label) allows \(category) to go to \(audience)\(purpose.map { " for \($0)" } ?? ""); anything not allowed is denied"
                 }, nil))
             }
         }
