@@ -521,19 +521,22 @@ public final class Evaluator {
         if let when = e.startsWhen, !when(frame).isTrue { return nil }
         guard case .dateTime(let base) = e.startsAt(frame) else { return nil }
         guard let start = e.spec.startsAfter.map({ add($0, to: base) }) ?? base else { return nil }
-        func state(_ status: Decision.EscalationState.Status, stage: CheckedRuleSet.Escalation.Stage?, since: DateTime?, due: DateTime?) -> Decision.EscalationState {
-            .init(path: e.spec.id, title: e.spec.title, status: status, startedAt: local(start), stage: stage?.id, heldBy: stage?.role.label,
-                  stageSinceAt: since.map(local), dueAt: due.map(local), overdue: status == .open && due.map { moment > $0 } == true, location: e.spec.location)
+        // Stages are read where they are, by index: taking one out of the path copied its texts.
+        let stages = e.spec.stages
+        func state(_ status: Decision.EscalationState.Status, stage: Int?, since: DateTime?, due: DateTime?) -> Decision.EscalationState {
+            .init(path: e.spec.id, title: e.spec.title, status: status, startedAt: local(start), stage: stage.map { stages[$0].id },
+                  heldBy: stage.map { stages[$0].role.label }, stageSinceAt: since.map(local), dueAt: due.map(local),
+                  overdue: status == .open && due.map { moment > $0 } == true, location: e.spec.location)
         }
         if moment < start { return state(.pending, stage: nil, since: nil, due: nil) }
         if let resolved = e.resolvedAt, case .dateTime(let at) = resolved(frame), at <= moment {
             return state(.resolved, stage: nil, since: nil, due: nil)
         }
-        var stage = e.spec.stages[0]
+        var stage = 0
         var since = start
         var recorded = false
         if let code = e.currentStage, case .string(let id) = code(frame) {
-            if let s = e.spec.stages.first(where: { $0.id == id }) {
+            if let s = stages.firstIndex(where: { $0.id == id }) {
                 stage = s
                 recorded = true
                 if let sinceCode = e.currentSince, case .dateTime(let t) = sinceCode(frame) { since = t }
@@ -544,13 +547,13 @@ public final class Evaluator {
         if !recorded {
             // No stage on record: the path follows its timetable. When a stage's time runs out
             // unresolved, the next stage takes it over from that moment.
-            for next in e.spec.stages.dropFirst() {
-                guard let limit = stage.within, let due = add(limit, to: since), moment > due else { break }
+            for next in stages.indices.dropFirst() {
+                guard let limit = stages[stage].within, let due = add(limit, to: since), moment > due else { break }
                 stage = next
                 since = due
             }
         }
-        let due = stage.within.flatMap { add($0, to: since) }
+        let due = stages[stage].within.flatMap { add($0, to: since) }
         return state(.open, stage: stage, since: since, due: due)
     }
 
