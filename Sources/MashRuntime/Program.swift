@@ -353,7 +353,7 @@ public final class Evaluator {
     private func decide(recording: Bool, explain: Bool, _ fired: inout [Decision.Firing], _ problems: inout [String])
         -> (rank: Int, rating: Int, route: Int) {
         let table = program.outcomes
-        contributions.removeAll(keepingCapacity: true)
+        if !contributions.isEmpty { contributions.removeAll(keepingCapacity: true) }
 
         func facts(_ list: [Program.Fact]) -> [Decision.Fact] {
             guard explain else { return [] }
@@ -457,8 +457,12 @@ public final class Evaluator {
         var escalations: [Decision.EscalationState] = [], disclosures: [Decision.DisclosureAnswer] = []
         swap(&fired, &decision.fired); swap(&problems, &decision.problems)
         swap(&escalations, &decision.escalations); swap(&disclosures, &decision.disclosures)
-        fired.removeAll(keepingCapacity: true); problems.removeAll(keepingCapacity: true)
-        escalations.removeAll(keepingCapacity: true); disclosures.removeAll(keepingCapacity: true)
+        // Emptied in place; a list that is empty already (problems, escalations and disclosure
+        // answers, for most referrals) is left alone, as emptying it cost a call all the same.
+        if !fired.isEmpty { fired.removeAll(keepingCapacity: true) }
+        if !problems.isEmpty { problems.removeAll(keepingCapacity: true) }
+        if !escalations.isEmpty { escalations.removeAll(keepingCapacity: true) }
+        if !disclosures.isEmpty { disclosures.removeAll(keepingCapacity: true) }
 
         load(record, &problems)
         let (rank, ratingIndex, routeIndex) = decide(recording: true, explain: explain, &fired, &problems)
