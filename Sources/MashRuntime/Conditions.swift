@@ -406,8 +406,8 @@ extension Compiler {
     /// whose parts tests a field of `v` against texts (`c.category in ("cse", "cce")`,
     /// `c.category = "physical_injury"`): see `ItemScreen`.
     func itemScreen(_ local: Int, _ items: TypedExpr, _ body: TypedExpr) -> ItemScreen? {
-        guard let (slot, texts, nullIsNo) = screenedTexts(local, body), !texts.isEmpty, let key = memberKey(items, slot),
-              case .path(let path)? = inPlace(items) else { return nil }
+        guard let (slot, texts, nullIsNo) = screenedTexts(local, body), !texts.isEmpty, case .path(let path)? = inPlace(items) else { return nil }
+        let key = FrameLayout.MemberKey.itemField(path: path, slot: slot)
         var mask: UInt64 = Frame.membershipNotAList | Frame.membershipOddItem | (nullIsNo ? 0 : Frame.membershipNullItem)
         var found: (set: Int, texts: MemberSet)?
         for text in texts {

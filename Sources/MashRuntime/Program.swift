@@ -126,7 +126,6 @@ public struct Program: Sendable {
     let shares: [[Share]]
     let definitions: Compiler.DefinitionTable
     let layout: FrameLayout
-    let levelIndex: RankMap<CheckedRuleSet.Level>
     /// What a decision says of each level, made once: making it per referral copied the level's texts.
     let levelOutcomes: RankMap<Decision.LevelOutcome>
     /// What each rule, and each row of each table, says when it fires (`Decision.Firing`).
@@ -165,10 +164,9 @@ public struct Program: Sendable {
         tables = ruleSet.tables.enumerated().map { i, t in Table(index: i, t, compiler, facts: facts(t.facts)) }
         escalations = ruleSet.escalations.map { Escalation($0, compiler) }
         shares = ruleSet.disclosures.map { d in d.shares.map { Share($0, of: d, condition: $0.condition.map { compiler.compile($0) }) } }
-        levelIndex = RankMap(ruleSet.levels.map { ($0.rank, $0) })
         levelOutcomes = RankMap(ruleSet.levels.map { ($0.rank, Decision.LevelOutcome(rank: $0.rank, id: $0.id, label: $0.label)) })
         outcomes = OutcomeTable(ruleSet)
-        let levels = levelIndex
+        let levels = levelOutcomes
         func levelId(_ rank: Int) -> String { levels[rank]?.id ?? "?" }
         let json = DecisionJSON()
         ruleFirings = ruleSet.rules.map { r in
