@@ -197,16 +197,27 @@ struct Compiler {
             }
         case .call(let builtin, let args):
             let cs = args.map { compile($0) }
-            // The arguments go in an array the frame keeps for this call, emptied and refilled for
-            // each record, so a call allocates nothing once the array has grown. A call's arguments
-            // never contain the same call, so nothing else uses the array meanwhile.
+            // The arguments go in an array the frame keeps for this call, written over for each
+            // record, so a call allocates nothing once the array is made (emptying and refilling it
+            // cost more than the call, for `years and months duration`). A call's arguments never
+            // contain the same call, so nothing else uses the array meanwhile.
             let site = layout.addCallSite()
+            let arity = cs.count
             return { f in
                 guard site < f.callSiteCount else { return BuiltinFunctions.call(builtin, cs.map { $0(f) }) }
                 let values = f.callArguments + site
-                defer { values.pointee.removeAll(keepingCapacity: true) }
-                for c in cs { values.pointee.append(c(f)) }
-                return BuiltinFunctions.call(builtin, values.pointee)
+                if values.pointee.count != arity { values.pointee = Array(repeating: .null, count: arity) }
+                for k in 0..<arity { values.pointee[k] = cs[k](f) }
+                let result = BuiltinFunctions.call(builtin, values.pointee)
+                // What holds storage (text, a list, a record) is let go now, so that the frame keeps
+                // nothing of the record alive past its decision (see `Frame.release`).
+                for k in 0..<arity {
+                    switch values.pointee[k] {
+                    case .string, .list, .record, .range: values.pointee[k] = .null
+                    default: break
+                    }
+                }
+                return result
             }
         case .range(let lo, let hi, let lowClosed, let highClosed):
             let cl = compile(lo), ch = compile(hi)

@@ -1,3 +1,4 @@
+import Foundation
 import MashSchema
 
 /// What a compiled program's frames hold: how many variables and definitions, and which record paths
@@ -110,10 +111,17 @@ final class FrameLayout: @unchecked Sendable {
 /// only once `finish` has indexed them by length.
 final class MemberSet: @unchecked Sendable {
     private(set) var texts: [String: Int] = [:]
-    /// Per UTF-8 length, the texts of that length: a text is found by its length and one or two
-    /// comparisons, where hashing it cost more than the rest of the test.
-    private var byLength: [[(text: String, bit: Int)]] = []
-    private var indexed = false
+    /// Once indexed: for each UTF-8 length `n` below `lengthCount`, the texts of that length are the
+    /// entries `lengthStarts[n]..<lengthStarts[n + 1]`; entry `e`'s bytes start at `entryStarts[e]`
+    /// in `bytes`, and its bit is `entryBits[e]`. A text is found by its length and a comparison of
+    /// bytes, where hashing it, or comparing it as a `String` (a call into the runtime for each text of
+    /// the same length), cost more than the rest of the test. The index is memory of its own, so that
+    /// reading it retains nothing.
+    private var lengthCount = 0
+    private var lengthStarts: UnsafeMutablePointer<Int>?
+    private var entryStarts: UnsafeMutablePointer<Int>?
+    private var entryBits: UnsafeMutablePointer<Int>?
+    private var bytes: UnsafeMutablePointer<UInt8>?
 
     func add(_ text: String) -> Int? {
         if let bit = texts[text] { return bit }
@@ -124,21 +132,52 @@ final class MemberSet: @unchecked Sendable {
 
     func finish() {
         // Only ASCII texts: another text equals one of them only if it has the same bytes.
+        // Finished again (a text added since): indexed afresh.
+        lengthStarts?.deallocate(); entryStarts?.deallocate(); entryBits?.deallocate(); bytes?.deallocate()
+        lengthStarts = nil; entryStarts = nil; entryBits = nil; bytes = nil
         guard texts.keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) else { return }
-        byLength = Array(repeating: [], count: (texts.keys.map(\.utf8.count).max() ?? 0) + 1)
-        for (text, bit) in texts { byLength[text.utf8.count].append((text, bit)) }
-        indexed = true
+        let sorted = texts.sorted { ($0.key.utf8.count, $0.value) < ($1.key.utf8.count, $1.value) }
+        lengthCount = (texts.keys.map(\.utf8.count).max() ?? 0) + 1
+        let starts = UnsafeMutablePointer<Int>.allocate(capacity: lengthCount + 1)
+        let entries = UnsafeMutablePointer<Int>.allocate(capacity: max(1, sorted.count))
+        let bits = UnsafeMutablePointer<Int>.allocate(capacity: max(1, sorted.count))
+        let store = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, sorted.reduce(0) { $0 + $1.key.utf8.count }))
+        var e = 0, at = 0
+        for n in 0...lengthCount {
+            starts[n] = e
+            while e < sorted.count, sorted[e].key.utf8.count == n {
+                entries[e] = at
+                bits[e] = sorted[e].value
+                for byte in sorted[e].key.utf8 { store[at] = byte; at += 1 }
+                e += 1
+            }
+        }
+        lengthStarts = starts; entryStarts = entries; entryBits = bits; bytes = store
+    }
+
+    deinit {
+        lengthStarts?.deallocate(); entryStarts?.deallocate(); entryBits?.deallocate(); bytes?.deallocate()
     }
 
     /// The bit of the text equal to `s`, if any.
     @inline(__always) func bit(of s: String) -> Int? {
-        if indexed {
-            let n = s.utf8.count
-            if n < byLength.count { for entry in byLength[n] where entry.text == s { return entry.bit } }
+        guard let lengthStarts, let entryStarts, let entryBits, let bytes else { return texts[s] }
+        // nil: `s` has non-ASCII bytes (or is not stored as UTF-8), and is looked up the slow way.
+        let found: Int?? = s.utf8.withContiguousStorageIfAvailable { u in
+            let n = u.count
+            if n < lengthCount {
+                for e in lengthStarts[n]..<lengthStarts[n + 1] {
+                    // The empty text is the only one of length 0.
+                    guard n > 0, let text = u.baseAddress else { return .some(entryBits[e]) }
+                    if memcmp(bytes + entryStarts[e], text, n) == 0 { return .some(entryBits[e]) }
+                }
+            }
             // Text written with other code points (`K` as the Kelvin sign) can equal an ASCII text of
             // another length: only text with non-ASCII bytes is looked up the slow way.
-            if !s.utf8.contains(where: { $0 >= 0x80 }) { return nil }
-        }
+            for byte in u where byte >= 0x80 { return nil }
+            return .some(nil)
+        } ?? nil
+        if let found { return found }
         return texts[s]
     }
 }

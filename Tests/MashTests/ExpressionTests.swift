@@ -234,17 +234,20 @@ import Testing
     /// Membership sets find a text by its length and bytes; whatever they find must be what Swift's
     /// own equality (canonical equivalence) finds, including text written with other code points.
     @Test func membershipTextsAreFoundAsTextEqualityFindsThem() {
-        let ascii = MemberSet(), mixed = MemberSet()
+        let ascii = MemberSet(), mixed = MemberSet(), withEmpty = MemberSet()
         for text in ["neglect", "Kelvin", "cse", "cce", "parental_substance_misuse"] { _ = ascii.add(text); _ = mixed.add(text) }
         _ = mixed.add("caf\u{E9}")
-        ascii.finish(); mixed.finish()
+        for text in ["", "a", "parental_mental_health"] { _ = withEmpty.add(text) }
+        ascii.finish(); mixed.finish(); withEmpty.finish()
         let probes = ["neglect", "\u{212A}elvin", "Kelvin", "cse", "cs", "csee", "", "Neglect", "parental_substance_misuse",
+                      "parental_substance_misusE", "parental_mental_health", "parental_mental_healtH", "a", "b",
                       "caf\u{E9}", "cafe\u{301}", "n\u{301}eglect"]
-        for set in [ascii, mixed] {
+        for set in [ascii, mixed, withEmpty] {
             for probe in probes { #expect(set.bit(of: probe) == set.texts[probe], "\(probe)") }
         }
         #expect(ascii.bit(of: "\u{212A}elvin") == ascii.texts["Kelvin"])
         #expect(mixed.bit(of: "cafe\u{301}") == mixed.texts["caf\u{E9}"])
+        #expect(withEmpty.bit(of: "") == 0 && withEmpty.bit(of: "parental_mental_health") == 2 && withEmpty.bit(of: "parental_mental_healtH") == nil)
     }
 
     /// `x in ("a", "b")` finds a text among constant texts by length and bytes; what it finds must be
