@@ -28,5 +28,14 @@ let package = Package(
             path: "Benchmarks/MashBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // A driver for callgrind's instruction counts (see its main.swift): the same on every run.
+        .executableTarget(
+            name: "mash-profile",
+            dependencies: [
+                .product(name: "Mash", package: projectFolder),
+                .product(name: "MashDryRun", package: projectFolder),
+            ],
+            path: "Profile/MashProfile"
+        ),
     ]
 )

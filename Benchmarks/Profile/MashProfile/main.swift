@@ -1,0 +1,81 @@
+import Foundation
+import Mash
+import MashDryRun
+
+// A driver for instruction counts under valgrind's callgrind, which counts the same on every run
+// where wall-clock time on a shared virtual machine does not. Only `measured` is counted:
+//
+//   swift build -c release --package-path Benchmarks --product mash-profile
+//   valgrind --tool=callgrind --toggle-collect='*measured*' Benchmarks/.build/release/mash-profile decide 100000
+//
+// Modes: `decide` (a full decision on decoded referrals, no explanation, written over the previous
+// one), `outcome` (level, rating and route only), `explain` (with explanations), `jsonl` (JSON Lines
+// in, decision lines out, one thread). The referrals are seeded and synthetic.
+
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().path
+let arguments = CommandLine.arguments
+let mode = arguments.count > 1 ? arguments[1] : "decide"
+let count = arguments.count > 2 ? Int(arguments[2]) ?? 100_000 : 100_000
+let folder = arguments.count > 3 ? arguments[3] : repository + "/rules/london"
+let moment = DateTime.parse("2026-03-04T12:00:00Z")!
+
+let loaded = RuleSetLoader.load(folder: folder)
+guard let program = loaded.program else { fatalError(loaded.renderer.human(loaded.diagnostics)) }
+var generator = ReferralGenerator(.init(count: min(count, 10_000), seed: 7))
+var lines = Data()
+generator.generate { line in
+    lines.append(contentsOf: line.utf8)
+    lines.append(UInt8(ascii: "\n"))
+}
+var records: [DecodedRecord] = []
+RecordReader(schema: program.ruleSet.schema).readLines(lines, origin: "generated") { result in
+    if case .success(let r) = result { records.append(r) }
+}
+
+@inline(never) func measured(_ body: () -> Int) -> Int { body() }
+
+let evaluator = program.makeEvaluator()
+var checksum = 0
+switch mode {
+case "decide", "explain":
+    let explain = mode == "explain"
+    var decision = evaluator.evaluate(records[0], at: moment, explain: explain)
+    checksum = measured {
+        var sum = 0
+        for k in 0..<count {
+            evaluator.evaluate(records[k % records.count], at: moment, explain: explain, into: &decision)
+            sum &+= decision.level.rank &+ decision.fired.count
+        }
+        return sum
+    }
+case "outcome":
+    checksum = measured {
+        var sum = 0
+        for k in 0..<count { sum &+= evaluator.outcome(records[k % records.count]).rank }
+        return sum
+    }
+case "jsonl":
+    let reader = RecordReader(schema: program.ruleSet.schema)
+    let writer = DecisionOutput.JSONLineWriter()
+    var out: [UInt8] = []
+    checksum = measured {
+        var decision: Decision?
+        var rounds = count / records.count
+        if rounds == 0 { rounds = 1 }
+        for _ in 0..<rounds {
+            reader.readLines(lines, origin: "generated") { result in
+                guard case .success(let r) = result else { return }
+                var d: Decision
+                if let last = decision.take() { d = last; evaluator.evaluate(r, at: moment, explain: false, into: &d) } else { d = evaluator.evaluate(r, at: moment, explain: false) }
+                writer.append(d, to: &out)
+                decision = consume d
+            }
+            out.removeAll(keepingCapacity: true)
+        }
+        return out.count
+    }
+default:
+    fatalError("mode: decide, outcome, explain or jsonl")
+}
+print(mode, count, "referrals", checksum)
