@@ -409,14 +409,14 @@ extension Compiler {
         guard let (slot, texts, nullIsNo) = screenedTexts(local, body), !texts.isEmpty, case .path(let path)? = inPlace(items) else { return nil }
         let key = FrameLayout.MemberKey.itemField(path: path, slot: slot)
         var mask: UInt64 = Frame.membershipNotAList | Frame.membershipOddItem | (nullIsNo ? 0 : Frame.membershipNullItem)
-        var found: (set: Int, texts: MemberSet)?
+        var found: Int?
         for text in texts {
-            guard let (set, memberSet, bit) = layout.member(text, of: key) else { return nil }
+            guard let (set, _, bit) = layout.member(text, of: key) else { return nil }
             mask |= 1 << UInt64(bit)
-            found = (set, memberSet)
+            found = set
         }
         guard let found else { return nil }
-        return ItemScreen(set: found.set, path: path, slot: slot, texts: found.texts, mask: mask)
+        return ItemScreen(set: found, mask: mask)
     }
 
     /// The field of `local` and the texts a part of `body` (joined to the rest by `and`) tests it
@@ -539,19 +539,14 @@ extension Compiler {
 /// another category). Anything else (not a list, an item not a record, a field neither text nor
 /// null, a null field where that part would be null) leaves the items to be tried.
 struct ItemScreen: Sendable {
-    let set: Int, path: Int, slot: Int
-    let texts: MemberSet
+    /// The membership set of the items' field (`Frame.membership`).
+    let set: Int
     /// The texts' bits, and what stops the screen.
     let mask: UInt64
 
     @inline(__always) func rulesOut(_ f: Frame) -> Bool {
-        // A frame made before the set was (the compiler's own, for constants) tries the items.
-        guard set < f.membershipCount else { return false }
-        var bits = f.memberships[set]
-        if bits == 0 {
-            bits = Compiler.members(f.paths[path], slot, texts)
-            f.memberships[set] = bits
-        }
-        return bits & mask == 0
+        // A frame made before the set was (the compiler's own, for constants) has none: it tries the items.
+        let bits = f.membership(set)
+        return bits != 0 && bits & mask == 0
     }
 }

@@ -55,6 +55,9 @@ final class FrameLayout: @unchecked Sendable {
     /// `c.category = "neglect"` in `some c in referral.concerns satisfies ...`), each with its bit: a
     /// frame works out once per record which of them the items hold.
     private(set) var memberSets: [MemberSet] = []
+    /// Per membership set, the record path and field of its items (-1 for a list definition's set,
+    /// which only its own code works out).
+    private(set) var memberSources: [(path: Int, slot: Int)] = []
     private var membershipOf: [MemberKey: Int] = [:]
 
     /// Which items' field a membership set is about: a field of the items of a record path
@@ -69,6 +72,7 @@ final class FrameLayout: @unchecked Sendable {
     func member(_ text: String, of key: MemberKey) -> (set: Int, texts: MemberSet, bit: Int)? {
         let set = membershipOf[key] ?? {
             memberSets.append(MemberSet())
+            if case .itemField(let path, let slot) = key { memberSources.append((path, slot)) } else { memberSources.append((-1, -1)) }
             membershipOf[key] = memberSets.count - 1
             return memberSets.count - 1
         }()
@@ -223,6 +227,12 @@ final class Frame {
     /// and the bits of the texts the items hold.
     let memberships: UnsafeMutablePointer<UInt64>
     let membershipCount: Int
+    /// Per membership set: its texts (kept alive by `memberSets`), and the record path and field of
+    /// its items (`FrameLayout.memberSources`).
+    private let memberSets: [MemberSet]
+    private let memberTexts: UnsafeMutablePointer<Unmanaged<MemberSet>>
+    private let memberPaths: UnsafeMutablePointer<Int>
+    private let memberSlots: UnsafeMutablePointer<Int>
     static let membershipBits = 60
     static let membershipKnown: UInt64 = 1 << 63
     static let membershipNotAList: UInt64 = 1 << 62
@@ -256,6 +266,9 @@ final class Frame {
         membershipCount = layout.memberSets.count
         memberships = .allocate(capacity: max(1, membershipCount))
         memberships.initialize(repeating: 0, count: membershipCount)
+        memberSets = layout.memberSets
+        memberTexts = .allocate(capacity: max(1, membershipCount))
+        memberTexts.initialize(from: memberSets.map { Unmanaged.passUnretained($0) }, count: membershipCount)
         let valueCount = pathCount + localCount + definitionCount + layout.tableInputCount
         tableInputCount = layout.tableInputCount
         maxRows = layout.maxRows
@@ -272,6 +285,7 @@ final class Frame {
         let groups = layout.groups
         groupCount = groups.parents.count
         let total = definitionCount + ruleCount + maxRows + groups.parents.count + groups.starts.count + groups.slots.count + groups.targets.count
+            + 2 * membershipCount
         integers = .allocate(capacity: max(1, total))
         var at = integers
         func take(_ part: [Int]?, _ count: Int) -> UnsafeMutablePointer<Int> {
@@ -287,6 +301,8 @@ final class Frame {
         groupStarts = take(groups.starts, groups.starts.count)
         childSlots = take(groups.slots, groups.slots.count)
         childTargets = take(groups.targets, groups.targets.count)
+        memberPaths = take(layout.memberSources.map(\.path), membershipCount)
+        memberSlots = take(layout.memberSources.map(\.slot), membershipCount)
     }
 
     deinit {
@@ -296,6 +312,7 @@ final class Frame {
         callArguments.deinitialize(count: callSiteCount)
         callArguments.deallocate()
         memberships.deallocate()
+        memberTexts.deallocate()
         itemFields.deallocate()
         itemFieldCounts.deallocate()
         integers.deallocate()
@@ -330,6 +347,22 @@ final class Frame {
                 if !body(i) { break }
             }
         }
+    }
+
+    /// The bits of membership set `set` for this record (see `memberships`), worked out on first
+    /// use; 0 for a set this frame does not have or that is not about a record path's items.
+    @inline(__always) func membership(_ set: Int) -> UInt64 {
+        guard set < membershipCount else { return 0 }
+        let bits = memberships[set]
+        return bits != 0 ? bits : workOutMembership(set)
+    }
+
+    @inline(never) private func workOutMembership(_ set: Int) -> UInt64 {
+        let path = memberPaths[set]
+        guard path >= 0 else { return 0 }
+        let bits = memberTexts[set]._withUnsafeGuaranteedRef { Compiler.members(paths[path], memberSlots[set], $0) }
+        memberships[set] = bits
+        return bits
     }
 
     @inline(__always) func match(_ row: Int) {

@@ -116,11 +116,9 @@ public struct Program: Sendable {
     let calendar: WorkingCalendar?
     let clockStart: Code?
     let rules: [Rule]
-    /// The rules' conditions chained into closures of up to 64 rules each, every one calling the next:
-    /// a closure calls what it captured without retaining it, where taking each condition out of an
-    /// array retained and released it, for every rule and referral. Writes the rules that fire into
-    /// the frame.
-    let ruleRunners: [@Sendable (Frame) -> Void]
+    /// The rules, tried in order: their simple parts as data, their compiled conditions only where
+    /// those cannot decide (see `Atom`). Writes the rules that fire into the frame.
+    let ruleTable: RuleTable
     let tables: [Table]
     let escalations: [Escalation]
     let shares: [[Share]]
@@ -149,17 +147,11 @@ public struct Program: Sendable {
             paths.map { Fact(path: $0.path, code: compiler.compile($0.access), type: $0.fieldType) }
         }
         rules = ruleSet.rules.enumerated().map { i, r in Rule(index: i, condition: compiler.compileTest(r.condition), facts: facts(r.facts)) }
-        ruleRunners = stride(from: 0, to: rules.count, by: 64).map { [rules] start in
-            var next: @Sendable (Frame) -> Void = { _ in }
-            for rule in rules[start..<Swift.min(start + 64, rules.count)].reversed() {
-                let condition = rule.condition, index = rule.index, rest = next
-                next = { f in
-                    if condition(f) == .yes { f.fire(index) }
-                    rest(f)
-                }
-            }
-            return next
-        }
+        var texts: [String] = []
+        ruleTable = RuleTable(zip(ruleSet.rules, rules).map { checked, rule in
+            let (atoms, complete) = compiler.atoms(of: checked.condition, texts: &texts)
+            return (rule.condition, atoms, complete)
+        }, texts: texts)
         compiler.layout.ruleCount = rules.count
         tables = ruleSet.tables.enumerated().map { i, t in Table(index: i, t, compiler, facts: facts(t.facts)) }
         escalations = ruleSet.escalations.map { Escalation($0, compiler) }
@@ -359,7 +351,7 @@ public final class Evaluator {
         }
 
         frame.firedCount = 0
-        for run in program.ruleRunners { run(frame) }
+        program.ruleTable.run(frame)
         // One allocation for the firings rather than one per doubling: the rules that fired, and
         // usually at most a row per table.
         if recording, frame.firedCount + program.tables.count > 0 { fired.reserveCapacity(frame.firedCount + program.tables.count) }

@@ -1,0 +1,236 @@
+import Foundation
+import MashChecker
+import MashSchema
+import MashSyntax
+
+/// A part of a condition that is decided from the record without running compiled code: a record
+/// field compared with a constant (`referral.immediate_danger = true`, `child.caring = "some"`,
+/// `referral.police_callouts_12m >= 5`, `child.date_of_birth = null`), the number of a list's items
+/// compared with a whole number (`count(referral.concerns) = 0`), a text's membership bit (`"neglect"
+/// in concern_categories`), or a screen that rules a `some` out (`ItemScreen`).
+///
+/// Most rules are a few such parts joined by `and`, and most are false for most referrals. Each part
+/// is plain data, tried by one `switch` in a loop (`RuleTable.run`): a rule whose part is false is
+/// ruled out, and a rule made only of such parts is decided, without calling the closures its
+/// condition compiles to (a closure per part, per `and`, per rule). This is OPA's rule indexing and
+/// a DMN engine's table-driven rule selection, kept to what gives exactly the compiled answer.
+struct Atom {
+    enum Kind: UInt8 { case boolean, null, number, text, count, member, screen }
+    let kind: Kind
+    let op: BinaryOperator
+    /// The record path read (`Frame.paths`), or for `member` and `screen` the membership set.
+    let place: Int
+    /// `boolean`: the value that makes it true. `text`: true for `=`, false for `!=`.
+    let wanted: Bool
+    /// `number` and `count`: the whole number compared with. `text`: the text's index in `RuleTable`'s texts.
+    let constant: Int
+    /// `member` and `screen`: the bits tested.
+    let mask: UInt64
+    /// What the comparison gives for null, worked out as `ConstantComparison` does.
+    let whenNull: Truth
+
+    /// The part's truth, or `.other` when it cannot tell from here (a value of another kind than the
+    /// constant's, a number that is not a small whole number, non-ASCII text): the condition's
+    /// compiled code decides then, the general way. Never `.other` for anything else.
+    @inline(__always) func truth(_ f: Frame, _ texts: UnsafePointer<String>) -> Truth {
+        switch kind {
+        case .member:
+            let bits = f.membership(place)
+            if bits == 0 { return .other }
+            if bits & Frame.membershipNotAList != 0 { return .null }
+            return Truth(bits & mask != 0)
+        case .screen:
+            let bits = f.membership(place)
+            return bits != 0 && bits & mask == 0 ? .no : .other
+        case .boolean:
+            switch f.paths[place] {
+            case .boolean(let b): return Truth(b == wanted)
+            case .null: return whenNull
+            default: return .other
+            }
+        case .null:
+            if case .null = f.paths[place] { return whenNull }
+            return Truth(op == .notEqual)
+        case .number:
+            switch f.paths[place] {
+            case .number(let n):
+                guard let k = ValueOps.smallInteger(n) else { return .other }
+                return Truth(ValueOps.holds(op, k < constant ? -1 : (k == constant ? 0 : 1)))
+            case .null: return whenNull
+            default: return .other
+            }
+        case .count:
+            // `count` of anything but a list is null.
+            guard case .list(let items) = f.paths[place] else { return whenNull }
+            let k = items.count
+            return Truth(ValueOps.holds(op, k < constant ? -1 : (k == constant ? 0 : 1)))
+        case .text:
+            switch f.paths[place] {
+            case .string(let s): return Truth((s == texts[constant]) == wanted)
+            case .null: return whenNull
+            default: return .other
+            }
+        }
+    }
+}
+
+extension Compiler {
+    /// The parts of `condition` joined by `and` that are atoms, and whether every part is one that
+    /// decides (a screen only rules out), so that the atoms alone give the condition's truth.
+    func atoms(of condition: TypedExpr, texts: inout [String]) -> (atoms: [Atom], complete: Bool) {
+        var parts: [TypedExpr] = []
+        func collect(_ x: TypedExpr) {
+            if case .and(let a, let b) = x.node { collect(a); collect(b) } else { parts.append(x) }
+        }
+        collect(condition)
+        var atoms: [Atom] = []
+        var complete = !condition.isConstant
+        for part in parts {
+            guard let a = atom(part, texts: &texts) else { complete = false; continue }
+            if a.kind == .screen { complete = false }
+            atoms.append(a)
+        }
+        return (atoms, complete)
+    }
+
+    /// `e` as an atom, if it is one (looking through definitions: `domestic_abuse` is `"domestic_abuse"
+    /// in concern_categories`).
+    func atom(_ e: TypedExpr, texts: inout [String], depth: Int = 0) -> Atom? {
+        guard !e.isConstant, depth < 16 else { return nil }
+        switch e.node {
+        case .definition(let i):
+            guard i < layout.definitionCount, i < definitionCode.expressions.count else { return nil }
+            return atom(definitionCode.expressions[i], texts: &texts, depth: depth + 1)
+        case .compare(let op, let a, let b):
+            // As `compileCompare` reads it: the constant on the right.
+            let flipped: BinaryOperator? = switch op {
+            case .less: .greater
+            case .lessOrEqual: .greaterOrEqual
+            case .greater: .less
+            case .greaterOrEqual: .lessOrEqual
+            case .equal, .notEqual: op
+            default: nil
+            }
+            guard let flipped else { return nil }
+            let (op, a, b) = a.isConstant && !b.isConstant ? (flipped, b, a) : (op, a, b)
+            guard b.isConstant, !a.isConstant else { return nil }
+            let c = constant(b)
+            let whenNull = Truth(ValueOps.compare(op, .null, c))
+            let equality = op == .equal || op == .notEqual
+            if case .call(.count, let args) = a.node, args.count == 1, !args[0].isConstant, let path = staticPlace(args[0]),
+               case .number(let n) = c, let k = ValueOps.smallInteger(n) {
+                return Atom(kind: .count, op: op, place: path, wanted: false, constant: k, mask: 0, whenNull: whenNull)
+            }
+            guard let path = staticPlace(a) else { return nil }
+            switch c {
+            case .boolean(let v) where equality:
+                return Atom(kind: .boolean, op: op, place: path, wanted: op == .equal ? v : !v, constant: 0, mask: 0, whenNull: whenNull)
+            case .null where equality:
+                return Atom(kind: .null, op: op, place: path, wanted: false, constant: 0, mask: 0, whenNull: whenNull)
+            case .number(let n):
+                guard let k = ValueOps.smallInteger(n) else { return nil }
+                return Atom(kind: .number, op: op, place: path, wanted: false, constant: k, mask: 0, whenNull: whenNull)
+            case .string(let s) where equality:
+                texts.append(s)
+                return Atom(kind: .text, op: op, place: path, wanted: op == .equal, constant: texts.count - 1, mask: 0, whenNull: whenNull)
+            default:
+                return nil
+            }
+        case .inList(let x, let list):
+            // As `compileInList` reads `"neglect" in concern_categories`: a bit of the record's membership set.
+            guard x.isConstant, case .string(let text) = constant(x), case .definition = list.node,
+                  case .field(let base, let slot, true) = projected(list).node, let key = memberKey(base, slot),
+                  let (set, _, bit) = layout.member(text, of: key) else { return nil }
+            return Atom(kind: .member, op: .equal, place: set, wanted: true, constant: 0, mask: 1 << UInt64(bit), whenNull: .null)
+        case .quantified(false, let local, let source, let body):
+            guard local >= 0, local < layout.localCount, let screen = itemScreen(local, source, body) else { return nil }
+            return Atom(kind: .screen, op: .equal, place: screen.set, wanted: false, constant: 0, mask: screen.mask, whenNull: .null)
+        default:
+            return nil
+        }
+    }
+
+    /// The record path `e` is, read in place by the frame.
+    private func staticPlace(_ e: TypedExpr) -> Int? {
+        if case .path(let k)? = inPlace(e) { return k }
+        return nil
+    }
+}
+
+/// A program's rules, tried in order: each rule's atoms first (see `Atom`), its compiled condition
+/// only when they cannot decide it. Writes the rules that fire into the frame, in rule order.
+final class RuleTable: @unchecked Sendable {
+    /// A rule's atoms are `atoms[start..<end]`; with `complete`, they are its whole condition.
+    private struct Entry {
+        let start: Int, end: Int
+        let complete: Bool
+    }
+
+    /// The compiled condition of a rule, held by a class so that calling it through an unmanaged
+    /// reference retains nothing (taking a closure out of an array retains its context).
+    private final class Code {
+        let test: Test
+        init(_ test: @escaping Test) { self.test = test }
+    }
+
+    let count: Int
+    private let entries: UnsafeMutablePointer<Entry>
+    private let atoms: UnsafeMutablePointer<Atom>
+    private let atomCount: Int
+    private let texts: UnsafeMutablePointer<String>
+    private let textCount: Int
+    private let codes: [Code]
+    private let unmanaged: UnsafeMutablePointer<Unmanaged<Code>>
+
+    /// Each rule's condition with its atoms (`Compiler.atoms(of:texts:)`), and the texts they compare with.
+    init(_ rules: [(condition: Test, atoms: [Atom], complete: Bool)], texts: [String]) {
+        count = rules.count
+        let all = rules.flatMap(\.atoms)
+        atomCount = all.count
+        atoms = .allocate(capacity: max(1, all.count))
+        atoms.initialize(from: all, count: all.count)
+        entries = .allocate(capacity: max(1, rules.count))
+        var at = 0
+        for (i, rule) in rules.enumerated() {
+            (entries + i).initialize(to: Entry(start: at, end: at + rule.atoms.count, complete: rule.complete))
+            at += rule.atoms.count
+        }
+        textCount = texts.count
+        self.texts = .allocate(capacity: max(1, texts.count))
+        self.texts.initialize(from: texts, count: texts.count)
+        codes = rules.map { Code($0.condition) }
+        unmanaged = .allocate(capacity: max(1, codes.count))
+        unmanaged.initialize(from: codes.map { Unmanaged.passUnretained($0) }, count: codes.count)
+    }
+
+    deinit {
+        entries.deinitialize(count: count); entries.deallocate()
+        atoms.deinitialize(count: atomCount); atoms.deallocate()
+        texts.deinitialize(count: textCount); texts.deallocate()
+        unmanaged.deallocate()
+    }
+
+    func run(_ f: Frame) {
+        for r in 0..<count {
+            let entry = entries[r]
+            // FEEL's `and`: false if any part is false, else true if every part is true, else null.
+            var truth = Truth.yes
+            var decided = entry.complete
+            for a in entry.start..<entry.end {
+                switch atoms[a].truth(f, texts) {
+                case .yes: continue
+                case .no: truth = .no
+                case .null: truth = .null; continue
+                case .other: decided = false; continue
+                }
+                break
+            }
+            if truth == .no { continue }
+            if decided {
+                if truth == .yes { f.fire(r) }
+                continue
+            }
+            if unmanaged[r]._withUnsafeGuaranteedRef({ $0.test(f) }) == .yes { f.fire(r) }
+        }
+    }
+}
