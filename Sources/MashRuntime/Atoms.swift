@@ -10,7 +10,7 @@ import MashSyntax
 /// in concern_categories`), or a screen that rules a `some` out (`ItemScreen`).
 ///
 /// Most rules are a few such parts joined by `and`, and most are false for most referrals. Each part
-/// is plain data, tried by one `switch` in a loop (`RuleTable.run`): a rule whose part is false is
+/// is plain data, tried by one `switch` in a loop (`AtomTable`): a rule whose part is false is
 /// ruled out, and a rule made only of such parts is decided, without calling the closures its
 /// condition compiles to (a closure per part, per `and`, per rule). This is OPA's rule indexing and
 /// a DMN engine's table-driven rule selection, kept to what gives exactly the compiled answer.
@@ -18,11 +18,14 @@ struct Atom {
     enum Kind: UInt8 { case boolean, null, number, text, count, member, screen }
     let kind: Kind
     let op: BinaryOperator
-    /// The record path read (`Frame.paths`), or for `member` and `screen` the membership set.
+    /// The record path read (`Frame.paths`), the table input with `input`, or for `member` and
+    /// `screen` the membership set.
     let place: Int
+    /// True when `place` is a table input (`Frame.tableInputs`) worked out before a table's rows are tried.
+    var input = false
     /// `boolean`: the value that makes it true. `text`: true for `=`, false for `!=`.
     let wanted: Bool
-    /// `number` and `count`: the whole number compared with. `text`: the text's index in `RuleTable`'s texts.
+    /// `number` and `count`: the whole number compared with. `text`: the text's index in `AtomTable`'s texts.
     let constant: Int
     /// `member` and `screen`: the bits tested.
     let mask: UInt64
@@ -42,17 +45,26 @@ struct Atom {
         case .screen:
             let bits = f.membership(place)
             return bits != 0 && bits & mask == 0 ? .no : .other
+        default:
+            if !input { return truth(of: f.paths + place, texts) }
+            return place < f.tableInputCount ? truth(of: f.tableInputs + place, texts) : .other
+        }
+    }
+
+    /// The truth of a comparison of the value at `p`.
+    @inline(__always) private func truth(of p: UnsafePointer<Value>, _ texts: UnsafePointer<String>) -> Truth {
+        switch kind {
         case .boolean:
-            switch f.paths[place] {
+            switch p.pointee {
             case .boolean(let b): return Truth(b == wanted)
             case .null: return whenNull
             default: return .other
             }
         case .null:
-            if case .null = f.paths[place] { return whenNull }
+            if case .null = p.pointee { return whenNull }
             return Truth(op == .notEqual)
         case .number:
-            switch f.paths[place] {
+            switch p.pointee {
             case .number(let n):
                 guard let k = ValueOps.smallInteger(n) else { return .other }
                 return Truth(ValueOps.holds(op, k < constant ? -1 : (k == constant ? 0 : 1)))
@@ -61,15 +73,17 @@ struct Atom {
             }
         case .count:
             // `count` of anything but a list is null.
-            guard case .list(let items) = f.paths[place] else { return whenNull }
+            guard case .list(let items) = p.pointee else { return whenNull }
             let k = items.count
             return Truth(ValueOps.holds(op, k < constant ? -1 : (k == constant ? 0 : 1)))
         case .text:
-            switch f.paths[place] {
+            switch p.pointee {
             case .string(let s): return Truth((s == texts[constant]) == wanted)
             case .null: return whenNull
             default: return .other
             }
+        case .member, .screen:
+            return .other
         }
     }
 }
@@ -115,27 +129,12 @@ extension Compiler {
             let (op, a, b) = a.isConstant && !b.isConstant ? (flipped, b, a) : (op, a, b)
             guard b.isConstant, !a.isConstant else { return nil }
             let c = constant(b)
-            let whenNull = Truth(ValueOps.compare(op, .null, c))
-            let equality = op == .equal || op == .notEqual
             if case .call(.count, let args) = a.node, args.count == 1, !args[0].isConstant, let path = staticPlace(args[0]),
                case .number(let n) = c, let k = ValueOps.smallInteger(n) {
-                return Atom(kind: .count, op: op, place: path, wanted: false, constant: k, mask: 0, whenNull: whenNull)
+                return Atom(kind: .count, op: op, place: path, wanted: false, constant: k, mask: 0, whenNull: Truth(ValueOps.compare(op, .null, c)))
             }
             guard let path = staticPlace(a) else { return nil }
-            switch c {
-            case .boolean(let v) where equality:
-                return Atom(kind: .boolean, op: op, place: path, wanted: op == .equal ? v : !v, constant: 0, mask: 0, whenNull: whenNull)
-            case .null where equality:
-                return Atom(kind: .null, op: op, place: path, wanted: false, constant: 0, mask: 0, whenNull: whenNull)
-            case .number(let n):
-                guard let k = ValueOps.smallInteger(n) else { return nil }
-                return Atom(kind: .number, op: op, place: path, wanted: false, constant: k, mask: 0, whenNull: whenNull)
-            case .string(let s) where equality:
-                texts.append(s)
-                return Atom(kind: .text, op: op, place: path, wanted: op == .equal, constant: texts.count - 1, mask: 0, whenNull: whenNull)
-            default:
-                return nil
-            }
+            return comparisonAtom(op, c, place: path, texts: &texts)
         case .inList(let x, let list):
             // As `compileInList` reads `"neglect" in concern_categories`: a bit of the record's membership set.
             guard x.isConstant, case .string(let text) = constant(x), case .definition = list.node,
@@ -150,6 +149,31 @@ extension Compiler {
         }
     }
 
+    /// `x op c` for the value `x` at `place` (a record path, or a table input with `input`) and the
+    /// constant `c`, as `ConstantComparison` decides it; nil for a comparison it does not read in place.
+    func comparisonAtom(_ op: BinaryOperator, _ c: Value, place: Int, input: Bool = false, texts: inout [String]) -> Atom? {
+        let equality = op == .equal || op == .notEqual
+        guard equality || op == .less || op == .lessOrEqual || op == .greater || op == .greaterOrEqual else { return nil }
+        let whenNull = Truth(ValueOps.compare(op, .null, c))
+        var atom: Atom
+        switch c {
+        case .boolean(let v) where equality:
+            atom = Atom(kind: .boolean, op: op, place: place, wanted: op == .equal ? v : !v, constant: 0, mask: 0, whenNull: whenNull)
+        case .null where equality:
+            atom = Atom(kind: .null, op: op, place: place, wanted: false, constant: 0, mask: 0, whenNull: whenNull)
+        case .number(let n):
+            guard let k = ValueOps.smallInteger(n) else { return nil }
+            atom = Atom(kind: .number, op: op, place: place, wanted: false, constant: k, mask: 0, whenNull: whenNull)
+        case .string(let s) where equality:
+            texts.append(s)
+            atom = Atom(kind: .text, op: op, place: place, wanted: op == .equal, constant: texts.count - 1, mask: 0, whenNull: whenNull)
+        default:
+            return nil
+        }
+        atom.input = input
+        return atom
+    }
+
     /// The record path `e` is, read in place by the frame.
     private func staticPlace(_ e: TypedExpr) -> Int? {
         if case .path(let k)? = inPlace(e) { return k }
@@ -157,16 +181,17 @@ extension Compiler {
     }
 }
 
-/// A program's rules, tried in order: each rule's atoms first (see `Atom`), its compiled condition
-/// only when they cannot decide it. Writes the rules that fire into the frame, in rule order.
-final class RuleTable: @unchecked Sendable {
-    /// A rule's atoms are `atoms[start..<end]`; with `complete`, they are its whole condition.
+/// Conditions decided by their atoms where they can be (see `Atom`), by their compiled code where
+/// not: a program's rules, a decision table's rows, a table's `when`. Each entry is an `and` of its
+/// atoms and, unless they are the whole of it, its compiled code.
+final class AtomTable: @unchecked Sendable {
+    /// An entry's atoms are `atoms[start..<end]`; with `complete`, they are its whole condition.
     private struct Entry {
         let start: Int, end: Int
         let complete: Bool
     }
 
-    /// The compiled condition of a rule, held by a class so that calling it through an unmanaged
+    /// An entry's compiled condition, held by a class so that calling it through an unmanaged
     /// reference retains nothing (taking a closure out of an array retains its context).
     private final class Code {
         let test: Test
@@ -182,23 +207,23 @@ final class RuleTable: @unchecked Sendable {
     private let codes: [Code]
     private let unmanaged: UnsafeMutablePointer<Unmanaged<Code>>
 
-    /// Each rule's condition with its atoms (`Compiler.atoms(of:texts:)`), and the texts they compare with.
-    init(_ rules: [(condition: Test, atoms: [Atom], complete: Bool)], texts: [String]) {
-        count = rules.count
-        let all = rules.flatMap(\.atoms)
+    /// Each condition's compiled code with its atoms (`Compiler.atoms(of:texts:)`), and the texts they compare with.
+    init(_ conditions: [(code: Test, atoms: [Atom], complete: Bool)], texts: [String]) {
+        count = conditions.count
+        let all = conditions.flatMap(\.atoms)
         atomCount = all.count
         atoms = .allocate(capacity: max(1, all.count))
         atoms.initialize(from: all, count: all.count)
-        entries = .allocate(capacity: max(1, rules.count))
+        entries = .allocate(capacity: max(1, conditions.count))
         var at = 0
-        for (i, rule) in rules.enumerated() {
-            (entries + i).initialize(to: Entry(start: at, end: at + rule.atoms.count, complete: rule.complete))
-            at += rule.atoms.count
+        for (i, condition) in conditions.enumerated() {
+            (entries + i).initialize(to: Entry(start: at, end: at + condition.atoms.count, complete: condition.complete))
+            at += condition.atoms.count
         }
         textCount = texts.count
         self.texts = .allocate(capacity: max(1, texts.count))
         self.texts.initialize(from: texts, count: texts.count)
-        codes = rules.map { Code($0.condition) }
+        codes = conditions.map { Code($0.code) }
         unmanaged = .allocate(capacity: max(1, codes.count))
         unmanaged.initialize(from: codes.map { Unmanaged.passUnretained($0) }, count: codes.count)
     }
@@ -210,27 +235,36 @@ final class RuleTable: @unchecked Sendable {
         unmanaged.deallocate()
     }
 
-    func run(_ f: Frame) {
-        for r in 0..<count {
-            let entry = entries[r]
-            // FEEL's `and`: false if any part is false, else true if every part is true, else null.
-            var truth = Truth.yes
-            var decided = entry.complete
-            for a in entry.start..<entry.end {
-                switch atoms[a].truth(f, texts) {
-                case .yes: continue
-                case .no: truth = .no
-                case .null: truth = .null; continue
-                case .other: decided = false; continue
-                }
-                break
+    /// True when condition `i` is true (not false, not null) for the frame's record.
+    @inline(__always) func holds(_ i: Int, _ f: Frame) -> Bool {
+        let entry = entries[i]
+        // FEEL's `and`: false if any part is false, else true if every part is true, else null.
+        var truth = Truth.yes
+        var decided = entry.complete
+        for a in entry.start..<entry.end {
+            switch atoms[a].truth(f, texts) {
+            case .yes: continue
+            case .no: truth = .no
+            case .null: truth = .null; continue
+            case .other: decided = false; continue
             }
-            if truth == .no { continue }
-            if decided {
-                if truth == .yes { f.fire(r) }
-                continue
-            }
-            if unmanaged[r]._withUnsafeGuaranteedRef({ $0.test(f) }) == .yes { f.fire(r) }
+            break
+        }
+        if truth == .no { return false }
+        if decided { return truth == .yes }
+        return unmanaged[i]._withUnsafeGuaranteedRef { $0.test(f) } == .yes
+    }
+
+    /// The rules that hold, written into the frame in rule order (`Frame.fire`).
+    func fireRules(_ f: Frame) {
+        for r in 0..<count where holds(r, f) { f.fire(r) }
+    }
+
+    /// The rows that hold, written into the frame in row order (`Frame.match`); only the first with `first`.
+    func matchRows(_ f: Frame, first: Bool) {
+        for r in 0..<count where holds(r, f) {
+            f.match(r)
+            if first { return }
         }
     }
 }

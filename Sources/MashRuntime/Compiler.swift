@@ -313,19 +313,23 @@ struct Compiler {
 
     /// The comparison a cell makes with a constant (`"high"`, `>= 14`), if that is what it is.
     private func constantComparison(_ test: CellTestCode) -> ConstantComparison? {
+        constantOperands(test).map { ConstantComparison($0.op, $0.constant) }
+    }
+
+    private func constantOperands(_ test: CellTestCode) -> (op: BinaryOperator, constant: Value)? {
         switch test {
-        case .compare(let op, let e) where e.isConstant: ConstantComparison(op, constant(e))
-        case .equals(let e) where e.isConstant: ConstantComparison(.equal, constant(e))
+        case .compare(let op, let e) where e.isConstant: (op, constant(e))
+        case .equals(let e) where e.isConstant: (.equal, constant(e))
         default: nil
         }
     }
 
-    /// A decision table's rows, compiled to one piece of code per 64 rows that writes the rows that
-    /// match into the frame (`Frame.matches`), stopping at the first for hit policy `first`. Each row
-    /// tests its cells in turn, each reading its input in place: a record path where the record
-    /// holds it, anything else from the slot `prepare` fills before the rows are tried. A cell that
-    /// is `-` costs nothing.
-    func compileRows(_ table: CheckedRuleSet.Table) -> (prepare: [TableInput], chunks: [@Sendable (Frame) -> Void]) {
+    /// A decision table's rows: each row an `and` of its cells, every cell reading its input in
+    /// place (a record path where the record holds it, anything else from the slot `prepare` fills
+    /// before the rows are tried). Cells that compare with a constant are atoms (see `AtomTable`),
+    /// decided without calling code; a row with any other cell keeps its compiled test, each cell in
+    /// turn. A cell that is `-` costs nothing.
+    func compileRows(_ table: CheckedRuleSet.Table) -> (prepare: [TableInput], rows: AtomTable) {
         var prepare: [TableInput] = []
         let inputs: [Operand] = table.inputs.map { e in
             if let read = inPlace(e) { return read }
@@ -334,40 +338,33 @@ struct Compiler {
             return .tableInput(slot)
         }
         layout.maxRows = max(layout.maxRows, table.rows.count)
-        let first = table.hit == .first
-        let rowTests: [@Sendable (Frame) -> Bool] = table.rows.map { row in
+        var texts: [String] = []
+        var rows: [(code: Test, atoms: [Atom], complete: Bool)] = []
+        for row in table.rows {
             var test: (@Sendable (Frame) -> Bool)?
+            var atoms: [Atom] = [], complete = true
             for (i, cellCode) in zip(row.tests.indices, row.tests).reversed() where i < inputs.count {
                 if case .any = cellCode { continue }
                 let input = inputs[i]
                 let one: Test
-                if let comparison = constantComparison(cellCode) {
-                    one = comparison.compiled(reading: input)
+                if let (op, c) = constantOperands(cellCode) {
+                    one = ConstantComparison(op, c).compiled(reading: input)
+                    var atom: Atom?
+                    if case .path(let k) = input { atom = comparisonAtom(op, c, place: k, texts: &texts) }
+                    if case .tableInput(let k) = input { atom = comparisonAtom(op, c, place: k, input: true, texts: &texts) }
+                    if let atom { atoms.insert(atom, at: 0) } else { complete = false }
                 } else {
                     let cell = compileCell(cellCode)
                     one = { f in Truth(input.withValue(f) { cell($0, f) }) }
+                    complete = false
                 }
                 if let rest = test { test = { f in one(f) == .yes && rest(f) } } else { test = { f in one(f) == .yes } }
             }
-            return test ?? { _ in true }
+            let code: Test
+            if let test { code = { f in Truth(test(f)) } } else { code = { _ in .yes } }
+            rows.append((code, atoms, complete))
         }
-        var chunks: [@Sendable (Frame) -> Void] = []
-        for start in stride(from: 0, to: rowTests.count, by: 64) {
-            var next: @Sendable (Frame) -> Void = { _ in }
-            for r in (start..<Swift.min(start + 64, rowTests.count)).reversed() {
-                let test = rowTests[r], rest = next
-                if first {
-                    next = { f in if test(f) { f.match(r) } else { rest(f) } }
-                } else {
-                    next = { f in
-                        if test(f) { f.match(r) }
-                        rest(f)
-                    }
-                }
-            }
-            chunks.append(next)
-        }
-        return (prepare, chunks)
+        return (prepare, AtomTable(rows, texts: texts))
     }
 }
 

@@ -26,11 +26,12 @@ public struct Program: Sendable {
         let index: Int
         let id: String
         let hit: HitPolicy
-        let condition: Test?
+        /// The table's `when`, if it has one (see `AtomTable`).
+        let condition: AtomTable?
         /// Inputs worked out into frame slots before the rows are tried; the others are read in place.
         let prepare: [TableInput]
-        /// Write the rows that match into the frame, 64 rows each (see `Compiler.compileRows`).
-        let chunks: [@Sendable (Frame) -> Void]
+        /// The rows, written into the frame when they match (see `Compiler.compileRows`).
+        let rows: AtomTable
         /// Per row, the level a priority table ranks it by.
         let priority: [Int]
         let facts: [Fact]
@@ -39,8 +40,12 @@ public struct Program: Sendable {
             self.index = index
             id = t.id
             hit = t.hit
-            condition = t.condition.map { compiler.compileTest($0) }
-            (prepare, chunks) = compiler.compileRows(t)
+            condition = t.condition.map { e in
+                var texts: [String] = []
+                let (atoms, complete) = compiler.atoms(of: e, texts: &texts)
+                return AtomTable([(compiler.compileTest(e), atoms, complete)], texts: texts)
+            }
+            (prepare, rows) = compiler.compileRows(t)
             priority = t.rows.map { $0.outcome.level ?? 0 }
             self.facts = facts
         }
@@ -118,7 +123,7 @@ public struct Program: Sendable {
     let rules: [Rule]
     /// The rules, tried in order: their simple parts as data, their compiled conditions only where
     /// those cannot decide (see `Atom`). Writes the rules that fire into the frame.
-    let ruleTable: RuleTable
+    let ruleTable: AtomTable
     let tables: [Table]
     let escalations: [Escalation]
     let shares: [[Share]]
@@ -148,7 +153,7 @@ public struct Program: Sendable {
         }
         rules = ruleSet.rules.enumerated().map { i, r in Rule(index: i, condition: compiler.compileTest(r.condition), facts: facts(r.facts)) }
         var texts: [String] = []
-        ruleTable = RuleTable(zip(ruleSet.rules, rules).map { checked, rule in
+        ruleTable = AtomTable(zip(ruleSet.rules, rules).map { checked, rule in
             let (atoms, complete) = compiler.atoms(of: checked.condition, texts: &texts)
             return (rule.condition, atoms, complete)
         }, texts: texts)
@@ -351,7 +356,7 @@ public final class Evaluator {
         }
 
         frame.firedCount = 0
-        program.ruleTable.run(frame)
+        program.ruleTable.fireRules(frame)
         // One allocation for the firings rather than one per doubling: the rules that fired, and
         // usually at most a row per table.
         if recording, frame.firedCount + program.tables.count > 0 { fired.reserveCapacity(frame.firedCount + program.tables.count) }
@@ -362,15 +367,12 @@ public final class Evaluator {
         }
 
         for compiled in program.tables {
-            if let c = compiled.condition, c(frame) != Truth.yes { continue }
+            if let c = compiled.condition, !c.holds(0, frame) { continue }
             for input in compiled.prepare where input.slot < frame.tableInputCount {
                 frame.tableInputs[input.slot] = input.code(frame)
             }
             frame.matchCount = 0
-            for chunk in compiled.chunks {
-                chunk(frame)
-                if compiled.hit == .first, frame.matchCount > 0 { break }
-            }
+            compiled.rows.matchRows(frame, first: compiled.hit == .first)
             let matchCount = frame.matchCount
             guard matchCount > 0 else { continue }
             // The rows that count: all that matched, or for a priority table the one that wins.

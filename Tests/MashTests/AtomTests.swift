@@ -4,7 +4,7 @@ import MashTestSupport
 import Testing
 
 /// Rules whose parts are simple tests of record fields are decided from those parts as data (`Atom`,
-/// `RuleTable`), not by their compiled code. Each condition here is written twice: as itself, which
+/// `AtomTable`), not by their compiled code. Each condition here is written twice: as itself, which
 /// takes that way where it can, and as `(condition) = true`, which no atom reads, so it is decided by
 /// the compiled code alone; both must fire on exactly the same records, over every mix of true,
 /// false and null, small and other numbers, text written with other code points, absent and empty
