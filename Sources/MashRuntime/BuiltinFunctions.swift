@@ -27,7 +27,7 @@ enum BuiltinFunctions {
         switch f {
         case .count:
             guard case .list(let l)? = args.first else { return .null }
-            return .number(Decimal(l.count))
+            return ValueOps.count(l.count)
         case .sum:
             guard let n = numbers(args) else { return .null }
             return n.isEmpty ? .null : .number(n.reduce(0, +))

@@ -15,6 +15,12 @@ struct Compiler {
     /// frame without any serves them all.
     let folding: Frame
 
+    /// How deep in loops (`some`, `every`, filters, `for`) the code being compiled is.
+    final class Scope: @unchecked Sendable {
+        var loops = 0
+    }
+    let scope = Scope()
+
     init(localCount: Int, definitionCount: Int = 0, definitionCode: DefinitionTable = DefinitionTable()) {
         layout = FrameLayout(localCount: localCount, definitionCount: definitionCount)
         folding = Frame(FrameLayout(localCount: localCount, definitionCount: definitionCount))
@@ -31,12 +37,68 @@ struct Compiler {
     }
 
     func compile(_ e: TypedExpr) -> Code {
+        if scope.loops > 0, !e.isConstant, Compiler.worthKeeping(e), Compiler.isRecordInvariant(e) { return memoized(e) }
         let code = compileNode(e)
         if case .constant = e.node { return code }
         guard e.isConstant else { return code }
         // Folded: `duration("P6M")` or `2 * 12` is computed once here, not for every record.
         let value = code(folding)
         return { _ in value }
+    }
+
+    /// `e`, which reads the record but no variable and no decision value, inside a loop: worked out
+    /// once per record, on first use, rather than for every item (`item > referral.received.date -
+    /// duration("P12M")` in a filter of the previous referrals). Expressions have no effects, so
+    /// working one out once gives what working it out for each item gives.
+    private func memoized(_ e: TypedExpr) -> Code {
+        let saved = scope.loops
+        scope.loops = 0
+        let code = compile(e)
+        scope.loops = saved
+        let k = layout.addMemo()
+        return { f in
+            guard k < f.definitionCount else { return code(f) }
+            if f.definitionsDone[k] != 0 { return f.definitions[k] }
+            let v = code(f)
+            f.definitions[k] = v
+            f.definitionsDone[k] = 1
+            return v
+        }
+    }
+
+    /// Code inside a loop: compiled one loop deeper.
+    func inLoop<T>(_ body: () -> T) -> T {
+        scope.loops += 1
+        defer { scope.loops -= 1 }
+        return body()
+    }
+
+    /// Whether keeping `e`'s value saves work: anything but reading a field, a variable, a
+    /// definition (kept already) or a decision value.
+    static func worthKeeping(_ e: TypedExpr) -> Bool {
+        switch e.node {
+        case .constant, .root, .local, .context, .definition: return false
+        case .field(_, _, let projection): return projection
+        default: return true
+        }
+    }
+
+    /// True when `e` reads no variable and no decision value (`level`, the disclosure `request`),
+    /// so its value is the same wherever it is worked out for one record.
+    static func isRecordInvariant(_ e: TypedExpr) -> Bool {
+        switch e.node {
+        case .local, .context, .quantified, .filter, .forLoop: return false
+        case .constant, .root, .definition: return true
+        case .field(let x, _, _), .not(let x), .negate(let x), .property(let x, _): return isRecordInvariant(x)
+        case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .arithmetic(_, let a, let b), .index(let a, let b),
+             .inList(let a, let b):
+            return isRecordInvariant(a) && isRecordInvariant(b)
+        case .between(let x, let lo, let hi), .inRange(let x, let lo, let hi, _, _), .conditional(let x, let lo, let hi):
+            return isRecordInvariant(x) && isRecordInvariant(lo) && isRecordInvariant(hi)
+        case .range(let lo, let hi, _, _): return isRecordInvariant(lo) && isRecordInvariant(hi)
+        case .inItems(let x, let items): return isRecordInvariant(x) && items.allSatisfy(isRecordInvariant)
+        case .list(let items), .call(_, let items): return items.allSatisfy(isRecordInvariant)
+        }
     }
 
     /// The value of an expression the checker marked constant.
@@ -140,7 +202,7 @@ struct Compiler {
                 }
             }
         case .filter(let list, let slot, let predicate):
-            let cl = compile(list), cp = compileTest(predicate)
+            let cl = compile(list), cp = inLoop { compileTest(predicate) }
             return { f in
                 guard case .list(let items) = cl(f) else { return .null }
                 var out: [Value] = []
@@ -158,7 +220,7 @@ struct Compiler {
             if case .filter(let source, let slot, let predicate) = list.node, slot >= 0, slot < layout.localCount,
                index.isConstant, case .number(let n) = constant(index), let k = ValueOps.smallInteger(n), k > 0 {
                 // `xs[condition][1]`: the k-th item that passes, found without making the filtered list.
-                let cs = compile(source), cp = compileTest(predicate)
+                let cs = compile(source), cp = inLoop { compileTest(predicate) }
                 return { f in
                     guard case .list(let items) = cs(f) else { return .null }
                     var seen = 0, found = -1
@@ -179,7 +241,7 @@ struct Compiler {
         case .call(.count, let args) where args.count == 1:
             if case .filter(let list, let slot, let predicate) = args[0].node, slot >= 0, slot < layout.localCount {
                 // `count(xs[condition])`: counted as the filter runs, without making the filtered list.
-                let cl = compile(list), cp = compileTest(predicate)
+                let cl = compile(list), cp = inLoop { compileTest(predicate) }
                 return { f in
                     guard case .list(let items) = cl(f) else { return .null }
                     var n = 0
@@ -187,13 +249,13 @@ struct Compiler {
                         if cp(f) == .yes { n += 1 }
                         return true
                     }
-                    return .number(Decimal(n))
+                    return ValueOps.count(n)
                 }
             }
             let c = compile(args[0])
             return { f in
                 guard case .list(let l) = c(f) else { return .null }
-                return .number(Decimal(l.count))
+                return ValueOps.count(l.count)
             }
         case .call(let builtin, let args):
             let cs = args.map { compile($0) }
@@ -223,7 +285,9 @@ struct Compiler {
             let cl = compile(lo), ch = compile(hi)
             return { f in .range(low: cl(f), high: ch(f), lowClosed: lowClosed, highClosed: highClosed) }
         case .forLoop(let locals, let sources, let body):
-            let cs = sources.map { compile($0) }, cb = compile(body)
+            // Every source but the first is worked out inside the loop over the ones before it.
+            let cs = sources.enumerated().map { k, source in k == 0 ? compile(source) : inLoop { compile(source) } }
+            let cb = inLoop { compile(body) }
             return { f in
                 var out: [Value] = []
                 func loop(_ k: Int) -> Bool {

@@ -279,7 +279,7 @@ extension Compiler {
         case .inList(let x, let list):
             return compileInList(x, list)
         case .quantified(let every, let slot, let source, let body):
-            let cs = operand(source), cb = compileTest(body)
+            let cs = operand(source), cb = inLoop { compileTest(body) }
             let screen = every ? nil : itemScreen(slot, source, body)
             return { f in
                 if let screen, screen.rulesOut(f) { return .no }

@@ -31,6 +31,15 @@ final class FrameLayout: @unchecked Sendable {
 
     var pathCount: Int { parents.count }
 
+    /// Values worked out once per record for code inside a loop that does not depend on the loop
+    /// (see `Compiler.memoized`): they follow the definitions in a frame, with a flag each.
+    private(set) var memoCount = 0
+
+    func addMemo() -> Int {
+        memoCount += 1
+        return definitionCount + memoCount - 1
+    }
+
     /// How many built-in calls the code has; each gets an argument array of its own in a frame.
     private(set) var callSiteCount = 0
 
@@ -240,7 +249,8 @@ final class Frame {
     static let membershipOddItem: UInt64 = 1 << 60
     private let pathCount: Int
     private let localCount: Int
-    private let definitionCount: Int
+    /// Definitions, then the values `Compiler.memoized` keeps for a record.
+    let definitionCount: Int
     private let groupCount: Int
     private let groupParents: UnsafeMutablePointer<Int>
     private let groupStarts: UnsafeMutablePointer<Int>
@@ -259,7 +269,7 @@ final class Frame {
         pathCount = layout.pathCount
         ruleCount = layout.ruleCount
         localCount = layout.localCount
-        definitionCount = layout.definitionCount
+        definitionCount = layout.definitionCount + layout.memoCount
         callSiteCount = layout.callSiteCount
         callArguments = .allocate(capacity: max(1, callSiteCount))
         callArguments.initialize(repeating: [], count: callSiteCount)

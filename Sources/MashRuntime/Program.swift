@@ -475,7 +475,7 @@ public final class Evaluator {
         }
         let route = routeId.map { id in Decision.Named(id: id, label: program.outcomes.routeLabels[routeIndex]) }
 
-        frame.level = .number(Decimal(rank))
+        frame.level = ValueOps.count(rank)
         frame.rating = ratingId.map(Value.string) ?? .null
         frame.route = routeId.map(Value.string) ?? .null
         frame.deadline = deadline.map(Value.dateTime) ?? .null

@@ -162,3 +162,95 @@ import Testing
         }
     }
 }
+
+/// Inside a loop, a part that reads the record but not the loop's variable (`received.date -
+/// duration("P12M")` in a filter of earlier dates) is worked out once per record and kept
+/// (`Compiler.memoized`). Held to what the rules say over records in turn through one evaluator, so
+/// that a value kept for one record is never read for the next; nested loops and `for` included.
+@Suite struct LoopInvariantTests {
+    static let schema = """
+        record: referral
+        id: id
+        fields:
+          id: string
+          received: date-time
+          limit: number?
+          earlier: {list: date}
+          scores: {list: number}
+          disclosure_requests:
+            optional: true
+            list:
+              fields:
+                id: string
+                agency: string
+                category: string
+                audience: string
+                purpose: string?
+        """
+
+    static let rules = testPreamble + """
+        roles
+          manager "Team manager"
+        agencies
+          police "Police"
+        audiences
+          csc "Children's social care"
+
+        disclosure police "Police" decided by manager
+          category intel "Intelligence"
+          share intel with csc
+            when some s in scores satisfies s > string length(request.purpose)
+
+
+        rule recent "An earlier referral within 12 months"
+          when count(earlier[item > received.date - duration("P12M")]) > 0
+          then level early_help
+          because "Recent"
+
+        rule over_limit "A score over the limit plus one"
+          when some s in scores satisfies s > limit + 1
+          then level cin
+          because "Over"
+
+        rule nested "A score over the limit for some earlier date in the last month"
+          when some d in earlier satisfies (d > received.date - duration("P1M")) and (some s in scores satisfies s > limit * 2)
+          then level protection
+          because "Nested"
+
+        rule doubled "The first score plus twice the limit over 20"
+          when (for s in scores return s + limit * 2)[1] > 20
+          then level early_help
+          because "Doubled"
+
+        """
+
+    @Test func partsThatDoNotDependOnTheLoopAreKeptPerRecord() throws {
+        let program = try testProgram(["schema.yaml": Self.schema, "rules.mash": Self.rules])
+        let evaluator = program.makeEvaluator()
+        let cases: [(String, [String])] = [
+            ("received: \"2026-03-02T09:00:00Z\"\nlimit: 5\nearlier: [\"2025-06-01\"]\nscores: [7]", ["recent", "over_limit"]),
+            ("received: \"2027-03-02T09:00:00Z\"\nlimit: 6\nearlier: [\"2025-06-01\"]\nscores: [7]", []),
+            ("received: \"2026-03-02T09:00:00Z\"\nlimit: 3\nearlier: [\"2026-02-20\", \"2024-01-01\"]\nscores: [1, 7]", ["recent", "over_limit", "nested"]),
+            ("received: \"2026-04-02T09:00:00Z\"\nlimit: 3\nearlier: [\"2026-02-20\"]\nscores: [7]", ["recent", "over_limit"]),
+            ("received: \"2026-03-02T09:00:00Z\"\nearlier: []\nscores: [7]", []),
+            ("received: \"2026-03-02T09:00:00Z\"\nlimit: 8\nearlier: []\nscores: [9]", ["doubled"]),
+        ]
+        // The disclosure request is a decision value: what reads it changes from request to request
+        // of one record, so it is never kept.
+        let requests = """
+            scores: [7]
+            disclosure_requests:
+              - {id: a, agency: police, category: intel, audience: csc, purpose: short}
+              - {id: b, agency: police, category: intel, audience: csc, purpose: much longer than seven}
+              - {id: c, agency: police, category: intel, audience: csc, purpose: six ch}
+            """
+        let decided = try #require(decodedRecord("id: R\nreceived: \"2026-03-02T09:00:00Z\"\nearlier: []\n" + requests, schema: program.ruleSet.schema))
+        #expect(evaluator.evaluate(decided, at: testMoment, explain: false).disclosures.map(\.answer.rawValue) == ["permit", "deny", "permit"])
+        for _ in 0..<2 {
+            for (fields, expected) in cases {
+                let record = try #require(decodedRecord("id: X\n" + fields, schema: program.ruleSet.schema), "\(fields)")
+                #expect(evaluator.evaluate(record, at: testMoment, explain: false).fired.map(\.rule) == expected, "\(fields)")
+            }
+        }
+    }
+}
