@@ -193,9 +193,24 @@ final class AtomTable: @unchecked Sendable {
 
     /// An entry's compiled condition, held by a class so that calling it through an unmanaged
     /// reference retains nothing (taking a closure out of an array retains its context).
-    private final class Code {
+    fileprivate final class Code {
         let test: Test
         init(_ test: @escaping Test) { self.test = test }
+    }
+
+    /// A condition: its compiled code and its atoms (`Compiler.atoms(of:texts:)`). The code is held
+    /// by a class from the start: a closure kept in an array or a tuple is kept in the form generic
+    /// code uses, and calling it then goes through a conversion thunk that retains what it captured.
+    struct Condition {
+        fileprivate let code: Code
+        let atoms: [Atom]
+        let complete: Bool
+
+        init(_ code: @escaping Test, atoms: [Atom], complete: Bool) {
+            self.code = Code(code)
+            self.atoms = atoms
+            self.complete = complete
+        }
     }
 
     let count: Int
@@ -204,11 +219,12 @@ final class AtomTable: @unchecked Sendable {
     private let atomCount: Int
     private let texts: UnsafeMutablePointer<String>
     private let textCount: Int
+    /// Keeps the codes alive for `unmanaged`.
     private let codes: [Code]
     private let unmanaged: UnsafeMutablePointer<Unmanaged<Code>>
 
-    /// Each condition's compiled code with its atoms (`Compiler.atoms(of:texts:)`), and the texts they compare with.
-    init(_ conditions: [(code: Test, atoms: [Atom], complete: Bool)], texts: [String]) {
+    /// The conditions, and the texts their atoms compare with.
+    init(_ conditions: [Condition], texts: [String]) {
         count = conditions.count
         let all = conditions.flatMap(\.atoms)
         atomCount = all.count
@@ -223,7 +239,7 @@ final class AtomTable: @unchecked Sendable {
         textCount = texts.count
         self.texts = .allocate(capacity: max(1, texts.count))
         self.texts.initialize(from: texts, count: texts.count)
-        codes = conditions.map { Code($0.code) }
+        codes = conditions.map(\.code)
         unmanaged = .allocate(capacity: max(1, codes.count))
         unmanaged.initialize(from: codes.map { Unmanaged.passUnretained($0) }, count: codes.count)
     }

@@ -257,6 +257,26 @@ struct Compiler {
                 guard case .list(let l) = c(f) else { return .null }
                 return ValueOps.count(l.count)
             }
+        case .call(let builtin, let args) where args.count == 1 || args.count == 2:
+            // One or two arguments (`years and months duration(child.date_of_birth, referral.received)`)
+            // are captured one by one: taken out of an array, a closure goes through a conversion
+            // thunk and is retained, for each argument of each call.
+            let site = layout.addCallSite()
+            let c0 = compile(args[0])
+            let c1 = args.count == 2 ? compile(args[1]) : nil
+            let arity = args.count
+            return { f in
+                guard site < f.callSiteCount else {
+                    return BuiltinFunctions.call(builtin, c1.map { [c0(f), $0(f)] } ?? [c0(f)])
+                }
+                let values = f.callArguments + site
+                if values.pointee.count != arity { values.pointee = Array(repeating: .null, count: arity) }
+                values.pointee[0] = c0(f)
+                if let c1 { values.pointee[1] = c1(f) }
+                let result = BuiltinFunctions.call(builtin, values.pointee)
+                Compiler.letGo(values)
+                return result
+            }
         case .call(let builtin, let args):
             let cs = args.map { compile($0) }
             // The arguments go in an array the frame keeps for this call, written over for each
@@ -271,14 +291,7 @@ struct Compiler {
                 if values.pointee.count != arity { values.pointee = Array(repeating: .null, count: arity) }
                 for k in 0..<arity { values.pointee[k] = cs[k](f) }
                 let result = BuiltinFunctions.call(builtin, values.pointee)
-                // What holds storage (text, a list, a record) is let go now, so that the frame keeps
-                // nothing of the record alive past its decision (see `Frame.release`).
-                for k in 0..<arity {
-                    switch values.pointee[k] {
-                    case .string, .list, .record, .range: values.pointee[k] = .null
-                    default: break
-                    }
-                }
+                Compiler.letGo(values)
                 return result
             }
         case .range(let lo, let hi, let lowClosed, let highClosed):
@@ -304,6 +317,17 @@ struct Compiler {
         case .property(let x, let p):
             let c = compile(x)
             return { f in ValueOps.property(c(f), p) }
+        }
+    }
+
+    /// Lets go of what a call's arguments hold (text, a list, a record), so that the frame keeps
+    /// nothing of the record alive past its decision (see `Frame.release`).
+    @inline(__always) static func letGo(_ values: UnsafeMutablePointer<[Value]>) {
+        for k in values.pointee.indices {
+            switch values.pointee[k] {
+            case .string, .list, .record, .range: values.pointee[k] = .null
+            default: break
+            }
         }
     }
 
@@ -403,7 +427,7 @@ struct Compiler {
         }
         layout.maxRows = max(layout.maxRows, table.rows.count)
         var texts: [String] = []
-        var rows: [(code: Test, atoms: [Atom], complete: Bool)] = []
+        var rows: [AtomTable.Condition] = []
         for row in table.rows {
             var test: (@Sendable (Frame) -> Bool)?
             var atoms: [Atom] = [], complete = true
@@ -424,9 +448,11 @@ struct Compiler {
                 }
                 if let rest = test { test = { f in one(f) == .yes && rest(f) } } else { test = { f in one(f) == .yes } }
             }
-            let code: Test
-            if let test { code = { f in Truth(test(f)) } } else { code = { _ in .yes } }
-            rows.append((code, atoms, complete))
+            if let test {
+                rows.append(AtomTable.Condition({ f in Truth(test(f)) }, atoms: atoms, complete: complete))
+            } else {
+                rows.append(AtomTable.Condition({ _ in .yes }, atoms: atoms, complete: complete))
+            }
         }
         return (prepare, AtomTable(rows, texts: texts))
     }

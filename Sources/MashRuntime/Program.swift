@@ -43,7 +43,7 @@ public struct Program: Sendable {
             condition = t.condition.map { e in
                 var texts: [String] = []
                 let (atoms, complete) = compiler.atoms(of: e, texts: &texts)
-                return AtomTable([(compiler.compileTest(e), atoms, complete)], texts: texts)
+                return AtomTable([AtomTable.Condition(compiler.compileTest(e), atoms: atoms, complete: complete)], texts: texts)
             }
             (prepare, rows) = compiler.compileRows(t)
             priority = t.rows.map { $0.outcome.level ?? 0 }
@@ -155,7 +155,7 @@ public struct Program: Sendable {
         var texts: [String] = []
         ruleTable = AtomTable(zip(ruleSet.rules, rules).map { checked, rule in
             let (atoms, complete) = compiler.atoms(of: checked.condition, texts: &texts)
-            return (rule.condition, atoms, complete)
+            return AtomTable.Condition(rule.condition, atoms: atoms, complete: complete)
         }, texts: texts)
         compiler.layout.ruleCount = rules.count
         tables = ruleSet.tables.enumerated().map { i, t in Table(index: i, t, compiler, facts: facts(t.facts)) }
