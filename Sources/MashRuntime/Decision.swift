@@ -32,7 +32,7 @@ public struct Decision: Sendable, Hashable, Codable {
         public let clock: String?
         /// When the response is due, kept as a time: its text is written only when it is read or
         /// encoded, so deciding makes no text.
-        public let deadlineAt: DateTime?
+        public internal(set) var deadlineAt: DateTime?
         /// `deadlineAt` as text, for example `2026-03-02T13:00:00Z`.
         public var deadline: String? { deadlineAt?.description }
 

@@ -425,7 +425,9 @@ final class Frame {
         }
         for i in 0..<definitionCount { definitionsDone[i] = 0 }
         for i in 0..<membershipCount { memberships[i] = 0 }
-        level = .null; rating = .null; route = .null; deadline = .null; request = .null
+        // The rating and route are left for the evaluator, which writes them before anything reads
+        // them and only when they change (assigning the same text retained and released it).
+        level = .null; deadline = .null; request = .null
     }
 }
 

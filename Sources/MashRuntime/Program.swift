@@ -327,6 +327,9 @@ public final class Evaluator {
         frame.reset(record: slots)
     }
 
+    /// The rating and route (indexes into the outcome table, -1 for none) the frame holds as decision values.
+    private var frameRating = -1, frameRoute = -1
+
     /// Reused between referrals, so deciding allocates nothing once they have grown.
     @exclusivity(unchecked) private var contributions: [OutcomeTable.Contribution] = []
 
@@ -363,7 +366,7 @@ public final class Evaluator {
         for k in 0..<frame.firedCount {
             let i = frame.fired[k]
             contributions.append(table.rules[i])
-            if recording { fired.append(.init(source: program.ruleFirings[i], facts: facts(program.rules[i].facts))) }
+            if recording { fired.append(.init(source: program.ruleFirings[i], facts: explain ? facts(program.rules[i].facts) : [])) }
         }
 
         for compiled in program.tables {
@@ -405,7 +408,7 @@ public final class Evaluator {
         var top = Int.min
         for c in contributions where c.level > top { top = c.level }
         let rank = contributions.isEmpty ? table.defaultLevel : top
-        let levelRank = table.levelIds[rank] == nil ? table.fallbackLevel : rank
+        let levelRank = table.levelIds.contains(rank) ? rank : table.fallbackLevel
         // `follows level`: what the rules at the winning level say, else the level's own; `most
         // urgent`/`most intensive`: the strongest of every firing and the level's own.
         var rating = -1, route = -1
@@ -458,26 +461,49 @@ public final class Evaluator {
 
         load(record, &problems)
         let (rank, ratingIndex, routeIndex) = decide(recording: true, explain: explain, &fired, &problems)
-        let ratingId = ratingIndex < 0 ? nil : program.outcomes.ratingIds[ratingIndex]
-        let routeId = routeIndex < 0 ? nil : program.outcomes.routeIds[routeIndex]
-
-        var ratingOutcome: Decision.RatingOutcome?
+        let outcomes = program.outcomes
         var deadline: DateTime?
-        if ratingIndex >= 0, let rating = program.outcomes.ratingNames[ratingIndex] {
-            if let clock = program.outcomes.ratingClocks[ratingIndex], let code = program.clockStart {
-                if case .dateTime(let start) = code(frame) {
-                    deadline = add(clock, to: start)
-                } else {
-                    problems.append("the response clock cannot start: the record has no start time for it")
-                }
+        if ratingIndex >= 0, outcomes.ratingNames[ratingIndex] != nil,
+           let clock = outcomes.ratingClocks[ratingIndex], let code = program.clockStart {
+            if case .dateTime(let start) = code(frame) {
+                deadline = add(clock, to: start)
+            } else {
+                problems.append("the response clock cannot start: the record has no start time for it")
             }
-            ratingOutcome = .init(id: rating.id, label: rating.label, clock: program.outcomes.clockText[ratingIndex], deadlineAt: deadline)
         }
-        let route = routeId.map { id in Decision.Named(id: id, label: program.outcomes.routeLabels[routeIndex]) }
+        // The rating and route the decision written over holds are kept when they are the same
+        // (their texts compared where they are), so that deciding copies no text: only the deadline
+        // is written.
+        if ratingIndex >= 0, let name = outcomes.ratingNames[ratingIndex] {
+            let clockText = outcomes.clockText[ratingIndex]
+            if let kept = decision.rating, kept.id == name.id, kept.label == name.label, kept.clock == clockText {
+                decision.rating!.deadlineAt = deadline
+            } else {
+                decision.rating = .init(id: name.id, label: name.label, clock: clockText, deadlineAt: deadline)
+            }
+        } else if decision.rating != nil {
+            decision.rating = nil
+        }
+        if routeIndex >= 0 {
+            let label = outcomes.routeLabels[routeIndex]
+            if let kept = decision.route, kept.id == outcomes.routeIds[routeIndex], kept.label == label {} else {
+                decision.route = Decision.Named(id: outcomes.routeIds[routeIndex], label: label)
+            }
+        } else if decision.route != nil {
+            decision.route = nil
+        }
 
+        // What escalation and disclosure conditions read of the decision; the texts are assigned
+        // only when they change (`Frame.reset` leaves them).
         frame.level = ValueOps.count(rank)
-        frame.rating = ratingId.map(Value.string) ?? .null
-        frame.route = routeId.map(Value.string) ?? .null
+        if frameRating != ratingIndex {
+            frame.rating = ratingIndex < 0 ? .null : .string(outcomes.ratingIds[ratingIndex])
+            frameRating = ratingIndex
+        }
+        if frameRoute != routeIndex {
+            frame.route = routeIndex < 0 ? .null : .string(outcomes.routeIds[routeIndex])
+            frameRoute = routeIndex
+        }
         frame.deadline = deadline.map(Value.dateTime) ?? .null
 
         for e in program.escalations {
@@ -495,10 +521,8 @@ public final class Evaluator {
         // same texts retained the new and released the old).
         if decision.ruleset != program.stamp { decision.ruleset = program.stamp }
         if decision.evaluatedAt != lastMomentText { decision.evaluatedAt = lastMomentText }
-        let level = program.levelOutcomes[rank] ?? program.levelOutcomes[rs.levels[0].rank]!
-        if decision.level != level { decision.level = level }
-        decision.rating = ratingOutcome
-        decision.route = route
+        let levelRank = program.levelOutcomes.contains(rank) ? rank : rs.levels[0].rank
+        if !program.levelOutcomes.holds(decision.level, at: levelRank) { decision.level = program.levelOutcomes[levelRank]! }
         decision.fired = fired
         decision.escalations = escalations
         decision.disclosures = disclosures
@@ -646,5 +670,21 @@ struct RankMap<Value>: Sendable where Value: Sendable {
         if let many { return many[rank] }
         for k in ranks.indices where ranks[k] == rank { return values[k] }
         return nil
+    }
+
+    /// Whether a value is kept for `rank`, without copying it (a copy retains what it holds).
+    func contains(_ rank: Int) -> Bool {
+        if let many { return many[rank] != nil }
+        return ranks.contains(rank)
+    }
+
+}
+
+extension RankMap where Value: Equatable {
+    /// Whether `value` is the value kept for `rank`, compared where it is (a copy retains what it holds).
+    func holds(_ value: Value, at rank: Int) -> Bool {
+        if let many { return many[rank] == value }
+        for k in ranks.indices where ranks[k] == rank { return values[k] == value }
+        return false
     }
 }

@@ -254,3 +254,81 @@ import Testing
         }
     }
 }
+
+/// Escalation and disclosure conditions read the decision's rating and route; the evaluator writes
+/// them into its frame only when they change from one referral to the next. Held to what the rules
+/// say over records in turn, through one evaluator.
+@Suite struct DecisionValueTests {
+    static let schema = """
+        record: referral
+        id: id
+        fields:
+          id: string
+          received: date-time
+          danger: boolean?
+          needs: boolean?
+          disclosure_requests:
+            optional: true
+            list:
+              fields:
+                id: string
+                agency: string
+                category: string
+                audience: string
+                purpose: string?
+        """
+
+    static let rules = testPreamble + """
+        roles
+          manager "Team manager"
+        agencies
+          police "Police"
+        audiences
+          csc "Children's social care"
+          eh  "Early help"
+
+        rule danger "Danger"
+          when danger = true
+          then level protection
+          because "Danger"
+
+        rule needs "Needs"
+          when needs = true
+          then level cin
+          because "Needs"
+
+        disclosure police "Police" decided by manager
+          category intel "Intelligence"
+          share intel with csc
+            when rating = "red"
+          share intel with eh
+            when route = "s17"
+
+        """
+
+    @Test func ratingAndRouteAreTheDecisionsOwnForEachReferral() throws {
+        let program = try testProgram(["schema.yaml": Self.schema, "rules.mash": Self.rules])
+        let evaluator = program.makeEvaluator()
+        let requests = """
+            disclosure_requests:
+              - {id: a, agency: police, category: intel, audience: csc}
+              - {id: b, agency: police, category: intel, audience: eh}
+            """
+        let cases: [(String, String, [String])] = [
+            ("danger: true\n", "red", ["permit", "deny"]),
+            ("needs: true\n", "amber", ["deny", "permit"]),
+            ("", "green", ["deny", "deny"]),
+            ("needs: true\n", "amber", ["deny", "permit"]),
+            ("danger: true\n", "red", ["permit", "deny"]),
+            ("danger: true\n", "red", ["permit", "deny"]),
+        ]
+        var decision = evaluator.evaluate(try #require(decodedRecord("id: X\nreceived: \"2026-03-02T09:00:00Z\"\n", schema: program.ruleSet.schema)), at: testMoment)
+        for (fields, rating, answers) in cases {
+            let record = try #require(decodedRecord("id: X\nreceived: \"2026-03-02T09:00:00Z\"\n" + fields + requests, schema: program.ruleSet.schema))
+            evaluator.evaluate(record, at: testMoment, explain: false, into: &decision)
+            #expect(decision.rating?.id == rating, "\(fields)")
+            #expect(decision.disclosures.map(\.answer.rawValue) == answers, "\(fields)")
+            #expect(decision == evaluator.evaluate(record, at: testMoment, explain: false), "\(fields)")
+        }
+    }
+}
