@@ -36,6 +36,18 @@ public struct Program: Sendable {
         let priority: [Int]
         let facts: [Fact]
 
+        /// Writes the rows that match into the frame (`Frame.matches`); false when the table's
+        /// `when` does not hold or no row matches.
+        func match(_ frame: Frame) -> Bool {
+            if let c = condition, !c.holds(0, frame) { return false }
+            for input in prepare where input.slot < frame.tableInputCount {
+                frame.tableInputs[input.slot] = input.code(frame)
+            }
+            frame.matchCount = 0
+            rows.matchRows(frame, first: hit == .first)
+            return frame.matchCount > 0
+        }
+
         init(index: Int, _ t: CheckedRuleSet.Table, _ compiler: Compiler, facts: [Fact]) {
             self.index = index
             id = t.id
@@ -125,6 +137,8 @@ public struct Program: Sendable {
     /// those cannot decide (see `Atom`). Writes the rules that fire into the frame.
     let ruleTable: AtomTable
     let tables: [Table]
+    /// The same tables, unretained (`tables` keeps them alive), for trying them per referral.
+    let tableRefs: [Unmanaged<Table>]
     let escalations: [Escalation]
     let shares: [[Share]]
     let definitions: Compiler.DefinitionTable
@@ -159,6 +173,7 @@ public struct Program: Sendable {
         }, texts: texts)
         compiler.layout.ruleCount = rules.count
         tables = ruleSet.tables.enumerated().map { i, t in Table(index: i, t, compiler, facts: facts(t.facts)) }
+        tableRefs = tables.map { Unmanaged.passUnretained($0) }
         escalations = ruleSet.escalations.map { Escalation($0, compiler) }
         shares = ruleSet.disclosures.map { d in d.shares.map { Share($0, of: d, condition: $0.condition.map { compiler.compile($0) }) } }
         levelOutcomes = RankMap(ruleSet.levels.map { ($0.rank, Decision.LevelOutcome(rank: $0.rank, id: $0.id, label: $0.label)) })
@@ -369,15 +384,12 @@ public final class Evaluator {
             if recording { fired.append(.init(source: program.ruleFirings[i], facts: explain ? facts(program.rules[i].facts) : [])) }
         }
 
-        for compiled in program.tables {
-            if let c = compiled.condition, !c.holds(0, frame) { continue }
-            for input in compiled.prepare where input.slot < frame.tableInputCount {
-                frame.tableInputs[input.slot] = input.code(frame)
-            }
-            frame.matchCount = 0
-            compiled.rows.matchRows(frame, first: compiled.hit == .first)
+        for t in program.tableRefs.indices {
+            // Tried through an unmanaged reference: taking each table out of the array retained it,
+            // and most referrals match no row of most tables.
+            guard program.tableRefs[t]._withUnsafeGuaranteedRef({ $0.match(frame) }) else { continue }
+            let compiled = program.tables[t]
             let matchCount = frame.matchCount
-            guard matchCount > 0 else { continue }
             // The rows that count: all that matched, or for a priority table the one that wins.
             var chosen = 0..<matchCount
             switch compiled.hit {
