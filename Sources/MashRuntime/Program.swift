@@ -71,9 +71,19 @@ public struct Program: Sendable {
         let currentStage: Code?
         let currentSince: Code?
         let resolvedAt: Code?
+        /// What a state of this path says, read from here for each referral: reading them through
+        /// `spec` copied the path's declaration, retaining every text and expression it holds.
+        let id: String, title: String, location: String
+        let startsAfter: ClockSpec?
+        let stageIds: [String], stageHolders: [String], stageLimits: [ClockSpec?]
 
         init(_ spec: CheckedRuleSet.Escalation, _ compiler: Compiler) {
             self.spec = spec
+            id = spec.id; title = spec.title; location = spec.location
+            startsAfter = spec.startsAfter
+            stageIds = spec.stages.map(\.id)
+            stageHolders = spec.stages.map(\.role.label)
+            stageLimits = spec.stages.map(\.within)
             startsAt = compiler.compile(spec.startsAt)
             startsWhen = spec.startsWhen.map { compiler.compile($0) }
             currentStage = spec.currentStage.map { compiler.compile($0) }
@@ -140,6 +150,8 @@ public struct Program: Sendable {
     /// The same tables, unretained (`tables` keeps them alive), for trying them per referral.
     let tableRefs: [Unmanaged<Table>]
     let escalations: [Escalation]
+    /// The same paths, unretained (`escalations` keeps them alive), for trying them per referral.
+    let escalationRefs: [Unmanaged<Escalation>]
     let shares: [[Share]]
     let definitions: Compiler.DefinitionTable
     let layout: FrameLayout
@@ -175,6 +187,7 @@ public struct Program: Sendable {
         tables = ruleSet.tables.enumerated().map { i, t in Table(index: i, t, compiler, facts: facts(t.facts)) }
         tableRefs = tables.map { Unmanaged.passUnretained($0) }
         escalations = ruleSet.escalations.map { Escalation($0, compiler) }
+        escalationRefs = escalations.map { Unmanaged.passUnretained($0) }
         shares = ruleSet.disclosures.map { d in d.shares.map { Share($0, of: d, condition: $0.condition.map { compiler.compile($0) }) } }
         levelOutcomes = RankMap(ruleSet.levels.map { ($0.rank, Decision.LevelOutcome(rank: $0.rank, id: $0.id, label: $0.label)) })
         outcomes = OutcomeTable(ruleSet)
@@ -518,8 +531,10 @@ public final class Evaluator {
         }
         frame.deadline = deadline.map(Value.dateTime) ?? .null
 
-        for e in program.escalations {
-            if let state = escalation(e, at: moment, problems: &problems) { escalations.append(state) }
+        for e in program.escalationRefs.indices {
+            if let state = program.escalationRefs[e]._withUnsafeGuaranteedRef({ escalation($0, at: moment, problems: &problems) }) {
+                escalations.append(state)
+            }
         }
         disclosureAnswers(frame.record, explain: explain, into: &disclosures)
         frame.release()
@@ -552,13 +567,12 @@ public final class Evaluator {
     private func escalation(_ e: Program.Escalation, at moment: DateTime, problems: inout [String]) -> Decision.EscalationState? {
         if let when = e.startsWhen, !when(frame).isTrue { return nil }
         guard case .dateTime(let base) = e.startsAt(frame) else { return nil }
-        guard let start = e.spec.startsAfter.map({ add($0, to: base) }) ?? base else { return nil }
+        guard let start = e.startsAfter.map({ add($0, to: base) }) ?? base else { return nil }
         // Stages are read where they are, by index: taking one out of the path copied its texts.
-        let stages = e.spec.stages
         func state(_ status: Decision.EscalationState.Status, stage: Int?, since: DateTime?, due: DateTime?) -> Decision.EscalationState {
-            .init(path: e.spec.id, title: e.spec.title, status: status, startedAt: local(start), stage: stage.map { stages[$0].id },
-                  heldBy: stage.map { stages[$0].role.label }, stageSinceAt: since.map(local), dueAt: due.map(local),
-                  overdue: status == .open && due.map { moment > $0 } == true, location: e.spec.location)
+            .init(path: e.id, title: e.title, status: status, startedAt: local(start), stage: stage.map { e.stageIds[$0] },
+                  heldBy: stage.map { e.stageHolders[$0] }, stageSinceAt: since.map(local), dueAt: due.map(local),
+                  overdue: status == .open && due.map { moment > $0 } == true, location: e.location)
         }
         if moment < start { return state(.pending, stage: nil, since: nil, due: nil) }
         if let resolved = e.resolvedAt, case .dateTime(let at) = resolved(frame), at <= moment {
@@ -568,24 +582,24 @@ public final class Evaluator {
         var since = start
         var recorded = false
         if let code = e.currentStage, case .string(let id) = code(frame) {
-            if let s = stages.firstIndex(where: { $0.id == id }) {
+            if let s = e.stageIds.firstIndex(of: id) {
                 stage = s
                 recorded = true
                 if let sinceCode = e.currentSince, case .dateTime(let t) = sinceCode(frame) { since = t }
             } else {
-                problems.append("escalation `\(e.spec.id)`: the record says stage \"\(id)\", which the path does not have; the timetable is used instead")
+                problems.append("escalation `\(e.id)`: the record says stage \"\(id)\", which the path does not have; the timetable is used instead")
             }
         }
         if !recorded {
             // No stage on record: the path follows its timetable. When a stage's time runs out
             // unresolved, the next stage takes it over from that moment.
-            for next in stages.indices.dropFirst() {
-                guard let limit = stages[stage].within, let due = add(limit, to: since), moment > due else { break }
+            for next in e.stageLimits.indices.dropFirst() {
+                guard let limit = e.stageLimits[stage], let due = add(limit, to: since), moment > due else { break }
                 stage = next
                 since = due
             }
         }
-        let due = stages[stage].within.flatMap { add($0, to: since) }
+        let due = e.stageLimits[stage].flatMap { add($0, to: since) }
         return state(.open, stage: stage, since: since, due: due)
     }
 
@@ -630,11 +644,12 @@ public final class Evaluator {
             for s in policies[p].shares.indices {
                 guard policies[p].shares[s].category == category, policies[p].shares[s].audience == audience,
                       policies[p].shares[s].purpose == nil || policies[p].shares[s].purpose == purpose else { continue }
-                let compiled = program.shares[p][s]
-                if let c = compiled.condition, !c(frame).isTrue { continue }
+                // Read where it is: a copy of the share rule retained every text and list it holds.
+                if let c = program.shares[p][s].condition, !c(frame).isTrue { continue }
                 answers.append(.init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose,
-                                     answer: compiled.answer, form: policies[p].shares[s].form.rawValue, approvalBy: compiled.approvalBy,
-                                     requires: compiled.requires, mustRecord: compiled.mustRecord, reason: compiled.reason,
+                                     answer: program.shares[p][s].answer, form: policies[p].shares[s].form.rawValue,
+                                     approvalBy: program.shares[p][s].approvalBy, requires: program.shares[p][s].requires,
+                                     mustRecord: program.shares[p][s].mustRecord, reason: program.shares[p][s].reason,
                                      location: policies[p].shares[s].location))
                 answered = true
                 break
