@@ -89,22 +89,32 @@ struct Atom {
 }
 
 extension Compiler {
-    /// The parts of `condition` joined by `and` that are atoms, and whether every part is one that
-    /// decides (a screen only rules out), so that the atoms alone give the condition's truth.
-    func atoms(of condition: TypedExpr, texts: inout [String]) -> (atoms: [Atom], complete: Bool) {
+    /// `condition` as an `AtomTable` condition: its atoms, and its compiled code, whole and for the
+    /// parts that are not atoms.
+    func atomCondition(_ condition: TypedExpr, texts: inout [String]) -> AtomTable.Condition {
+        let (atoms, complete, rest) = self.atoms(of: condition, texts: &texts)
+        return AtomTable.Condition(compileTest(condition), atoms: atoms, complete: complete,
+                                   rest: complete || rest.isEmpty || atoms.isEmpty ? nil : compileAnd(rest))
+    }
+
+    /// The parts of `condition` joined by `and` that are atoms, whether every part is one that
+    /// decides (a screen only rules out), so that the atoms alone give the condition's truth, and
+    /// the parts that are not atoms.
+    func atoms(of condition: TypedExpr, texts: inout [String]) -> (atoms: [Atom], complete: Bool, rest: [TypedExpr]) {
         var parts: [TypedExpr] = []
         func collect(_ x: TypedExpr) {
             if case .and(let a, let b) = x.node { collect(a); collect(b) } else { parts.append(x) }
         }
         collect(condition)
-        var atoms: [Atom] = []
+        var atoms: [Atom] = [], rest: [TypedExpr] = []
         var complete = !condition.isConstant
         for part in parts {
-            guard let a = atom(part, texts: &texts) else { complete = false; continue }
-            if a.kind == .screen { complete = false }
+            guard let a = atom(part, texts: &texts) else { complete = false; rest.append(part); continue }
+            // A screen only rules out: its part is also left to code.
+            if a.kind == .screen { complete = false; rest.append(part) }
             atoms.append(a)
         }
-        return (atoms, complete)
+        return (atoms, complete, rest)
     }
 
     /// `e` as an atom, if it is one (looking through definitions: `domestic_abuse` is `"domestic_abuse"
@@ -203,11 +213,15 @@ final class AtomTable: @unchecked Sendable {
     /// code uses, and calling it then goes through a conversion thunk that retains what it captured.
     struct Condition {
         fileprivate let code: Code
+        fileprivate let rest: Code?
         let atoms: [Atom]
         let complete: Bool
 
-        init(_ code: @escaping Test, atoms: [Atom], complete: Bool) {
+        /// `code` is the whole condition; `rest`, if given, the `and` of its parts that are not
+        /// atoms (or that only screen), tried when every atom could read its value.
+        init(_ code: @escaping Test, atoms: [Atom], complete: Bool, rest: Test? = nil) {
             self.code = Code(code)
+            self.rest = rest.map { Code($0) }
             self.atoms = atoms
             self.complete = complete
         }
@@ -222,6 +236,9 @@ final class AtomTable: @unchecked Sendable {
     /// Keeps the codes alive for `unmanaged`.
     private let codes: [Code]
     private let unmanaged: UnsafeMutablePointer<Unmanaged<Code>>
+    /// Per entry, its `rest` (nil when it has none), kept alive by `rests`.
+    private let rests: [Code?]
+    private let restUnmanaged: UnsafeMutablePointer<Unmanaged<Code>?>
 
     /// The conditions, and the texts their atoms compare with.
     init(_ conditions: [Condition], texts: [String]) {
@@ -242,6 +259,9 @@ final class AtomTable: @unchecked Sendable {
         codes = conditions.map(\.code)
         unmanaged = .allocate(capacity: max(1, codes.count))
         unmanaged.initialize(from: codes.map { Unmanaged.passUnretained($0) }, count: codes.count)
+        rests = conditions.map(\.rest)
+        restUnmanaged = .allocate(capacity: max(1, rests.count))
+        restUnmanaged.initialize(from: rests.map { $0.map { Unmanaged.passUnretained($0) } }, count: rests.count)
     }
 
     deinit {
@@ -249,6 +269,7 @@ final class AtomTable: @unchecked Sendable {
         atoms.deinitialize(count: atomCount); atoms.deallocate()
         texts.deinitialize(count: textCount); texts.deallocate()
         unmanaged.deallocate()
+        restUnmanaged.deallocate()
     }
 
     /// True when condition `i` is true (not false, not null) for the frame's record.
@@ -256,18 +277,23 @@ final class AtomTable: @unchecked Sendable {
         let entry = entries[i]
         // FEEL's `and`: false if any part is false, else true if every part is true, else null.
         var truth = Truth.yes
-        var decided = entry.complete
+        var decided = entry.complete, sawOther = false
         for a in entry.start..<entry.end {
             switch atoms[a].truth(f, texts) {
             case .yes: continue
             case .no: truth = .no
             case .null: truth = .null; continue
-            case .other: decided = false; continue
+            case .other: decided = false; sawOther = true; continue
             }
             break
         }
         if truth == .no { return false }
         if decided { return truth == .yes }
+        // Every atom read its value: the condition holds only if each of them and the rest do (a
+        // null atom leaves it null at best). The atoms' parts are not worked out again.
+        if let rest = restUnmanaged[i], !sawOther {
+            return truth == .yes && rest._withUnsafeGuaranteedRef { $0.test(f) } == .yes
+        }
         return unmanaged[i]._withUnsafeGuaranteedRef { $0.test(f) } == .yes
     }
 

@@ -429,27 +429,34 @@ struct Compiler {
         var texts: [String] = []
         var rows: [AtomTable.Condition] = []
         for row in table.rows {
-            var test: (@Sendable (Frame) -> Bool)?
+            // The whole row, and the cells that are not atoms.
+            var test: (@Sendable (Frame) -> Bool)?, others: (@Sendable (Frame) -> Bool)?
             var atoms: [Atom] = [], complete = true
             for (i, cellCode) in zip(row.tests.indices, row.tests).reversed() where i < inputs.count {
                 if case .any = cellCode { continue }
                 let input = inputs[i]
                 let one: Test
+                var atom: Atom?
                 if let (op, c) = constantOperands(cellCode) {
                     one = ConstantComparison(op, c).compiled(reading: input)
-                    var atom: Atom?
                     if case .path(let k) = input { atom = comparisonAtom(op, c, place: k, texts: &texts) }
                     if case .tableInput(let k) = input { atom = comparisonAtom(op, c, place: k, input: true, texts: &texts) }
-                    if let atom { atoms.insert(atom, at: 0) } else { complete = false }
                 } else {
                     let cell = compileCell(cellCode)
                     one = { f in Truth(input.withValue(f) { cell($0, f) }) }
+                }
+                if let atom {
+                    atoms.insert(atom, at: 0)
+                } else {
                     complete = false
+                    if let rest = others { others = { f in one(f) == .yes && rest(f) } } else { others = { f in one(f) == .yes } }
                 }
                 if let rest = test { test = { f in one(f) == .yes && rest(f) } } else { test = { f in one(f) == .yes } }
             }
+            var rest: Test?
+            if !atoms.isEmpty, let others { rest = { f in Truth(others(f)) } }
             if let test {
-                rows.append(AtomTable.Condition({ f in Truth(test(f)) }, atoms: atoms, complete: complete))
+                rows.append(AtomTable.Condition({ f in Truth(test(f)) }, atoms: atoms, complete: complete, rest: rest))
             } else {
                 rows.append(AtomTable.Condition({ _ in .yes }, atoms: atoms, complete: complete))
             }

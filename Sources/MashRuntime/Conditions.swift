@@ -339,6 +339,14 @@ extension Compiler {
         return test
     }
 
+    /// `parts` joined by `and`, the cheapest tried first, as a condition (see `AtomTable`: what a
+    /// rule's atoms leave to code).
+    func compileAnd(_ parts: [TypedExpr]) -> Test {
+        let costs = parts.map { cost($0) }
+        let ordered = parts.indices.sorted { (costs[$0], $0) < (costs[$1], $1) }.map { parts[$0] }
+        return ordered.count == 1 ? compileTest(ordered[0]) : chain(ordered, stopsAt: .no, unless: .yes)
+    }
+
     /// The parts of a chain of `and` (or of `or`), the cheapest first (see `cost`); parts of equal
     /// cost stay in the order written.
     func cheapestFirst(_ e: TypedExpr, and: Bool) -> [TypedExpr] {

@@ -54,8 +54,7 @@ public struct Program: Sendable {
             hit = t.hit
             condition = t.condition.map { e in
                 var texts: [String] = []
-                let (atoms, complete) = compiler.atoms(of: e, texts: &texts)
-                return AtomTable([AtomTable.Condition(compiler.compileTest(e), atoms: atoms, complete: complete)], texts: texts)
+                return AtomTable([compiler.atomCondition(e, texts: &texts)], texts: texts)
             }
             (prepare, rows) = compiler.compileRows(t)
             priority = t.rows.map { $0.outcome.level ?? 0 }
@@ -180,8 +179,9 @@ public struct Program: Sendable {
         rules = ruleSet.rules.enumerated().map { i, r in Rule(index: i, condition: compiler.compileTest(r.condition), facts: facts(r.facts)) }
         var texts: [String] = []
         ruleTable = AtomTable(zip(ruleSet.rules, rules).map { checked, rule in
-            let (atoms, complete) = compiler.atoms(of: checked.condition, texts: &texts)
-            return AtomTable.Condition(rule.condition, atoms: atoms, complete: complete)
+            let (atoms, complete, rest) = compiler.atoms(of: checked.condition, texts: &texts)
+            return AtomTable.Condition(rule.condition, atoms: atoms, complete: complete,
+                                       rest: complete || rest.isEmpty || atoms.isEmpty ? nil : compiler.compileAnd(rest))
         }, texts: texts)
         compiler.layout.ruleCount = rules.count
         tables = ruleSet.tables.enumerated().map { i, t in Table(index: i, t, compiler, facts: facts(t.facts)) }

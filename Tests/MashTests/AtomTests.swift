@@ -41,6 +41,7 @@ import Testing
         "flag = true and (n >= 5 or t = \"some\")",
         "n >= 5 and (some c in items satisfies c.risk = null and c.category = \"c\")",
         "count(opt) != 2",
+        "n >= 5 and (t = \"some\" or flag = true)",
     ]
 
     static var rules: String {
@@ -56,7 +57,7 @@ import Testing
     static var records: [String] {
         var out: [String] = []
         let flags = ["", "flag: true\n", "flag: false\n"]
-        let numbers = ["", "n: 0\n", "n: 4\n", "n: 5\n", "n: 5.5\n", "n: -3\n", "n: 70000\n"]
+        let numbers = ["", "n: 0\n", "n: 4\n", "n: 5\n", "n: 5.5\n", "n: 4.5\n", "n: -3\n", "n: 70000\n"]
         let texts = ["", "t: some\n", "t: none\n", "t: \"\u{212A}elvin\"\n", "t: Kelvin\n"]
         let items = ["items: []\n", "items: [{category: a}]\n", "items: [{category: b}]\n", "items: [{category: a, risk: high}]\n",
                      "items: [{category: c}, {category: a, risk: low}]\n", "items: [{category: b}, {category: c, risk: high}]\n"]
@@ -98,7 +99,7 @@ import Testing
         #expect(try fired("items: []\n") == ["r1", "r3", "r8", "r11", "r13", "r14", "r23", "r27"])
         // `n: 5.5` is no small whole number: decided by the compiled code, the same way.
         #expect(try fired("flag: true\nn: 5.5\nt: some\nitems: [{category: a, risk: high}]\nopt: [x]\n")
-            == ["r0", "r4", "r5", "r8", "r10", "r17", "r18", "r19", "r20", "r21", "r22", "r25", "r27"])
+            == ["r0", "r4", "r5", "r8", "r10", "r17", "r18", "r19", "r20", "r21", "r22", "r25", "r27", "r28"])
         // The Kelvin sign: text equal as Swift's equality finds it.
         #expect(try fired("flag: false\nn: 70000\nt: \"\u{212A}elvin\"\nitems: [{category: b}, {category: c, risk: high}]\n")
             == ["r1", "r2", "r4", "r5", "r8", "r11", "r12", "r15", "r21", "r27"])
