@@ -42,6 +42,7 @@ import Testing
         "n >= 5 and (some c in items satisfies c.risk = null and c.category = \"c\")",
         "count(opt) != 2",
         "n >= 5 and (t = \"some\" or flag = true)",
+        "(some c in items satisfies c.category = \"a\" and c.risk = \"high\") and (t = \"some\" or flag = true)",
     ]
 
     static var rules: String {
@@ -99,7 +100,7 @@ import Testing
         #expect(try fired("items: []\n") == ["r1", "r3", "r8", "r11", "r13", "r14", "r23", "r27"])
         // `n: 5.5` is no small whole number: decided by the compiled code, the same way.
         #expect(try fired("flag: true\nn: 5.5\nt: some\nitems: [{category: a, risk: high}]\nopt: [x]\n")
-            == ["r0", "r4", "r5", "r8", "r10", "r17", "r18", "r19", "r20", "r21", "r22", "r25", "r27", "r28"])
+            == ["r0", "r4", "r5", "r8", "r10", "r17", "r18", "r19", "r20", "r21", "r22", "r25", "r27", "r28", "r29"])
         // The Kelvin sign: text equal as Swift's equality finds it.
         #expect(try fired("flag: false\nn: 70000\nt: \"\u{212A}elvin\"\nitems: [{category: b}, {category: c, risk: high}]\n")
             == ["r1", "r2", "r4", "r5", "r8", "r11", "r12", "r15", "r21", "r27"])
