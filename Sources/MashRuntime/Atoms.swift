@@ -127,15 +127,7 @@ extension Compiler {
             return atom(definitionCode.expressions[i], texts: &texts, depth: depth + 1)
         case .compare(let op, let a, let b):
             // As `compileCompare` reads it: the constant on the right.
-            let flipped: BinaryOperator? = switch op {
-            case .less: .greater
-            case .lessOrEqual: .greaterOrEqual
-            case .greater: .less
-            case .greaterOrEqual: .lessOrEqual
-            case .equal, .notEqual: op
-            default: nil
-            }
-            guard let flipped else { return nil }
+            guard let flipped = Compiler.flipped(op) else { return nil }
             let (op, a, b) = a.isConstant && !b.isConstant ? (flipped, b, a) : (op, a, b)
             guard b.isConstant, !a.isConstant else { return nil }
             let c = constant(b)

@@ -306,7 +306,18 @@ extension Compiler {
     /// A comparison; with a constant on one side (`referral.marac = true`, `c.risk = "high"`,
     /// `referral.dash_ticks >= 14`, the commonest condition in a rule set) it is compared in place.
     private func compileCompare(_ op: BinaryOperator, _ a: TypedExpr, _ b: TypedExpr) -> Test {
-        let flipped: BinaryOperator? = switch op {
+        if a.isConstant, !b.isConstant, let flipped = Compiler.flipped(op) { return compileCompare(flipped, b, a) }
+        guard b.isConstant, !a.isConstant else {
+            let l = compile(a), r = compile(b)
+            return { f in Truth(ValueOps.compare(op, l(f), r(f))) }
+        }
+        return ConstantComparison(op, constant(b)).compiled(reading: operand(a))
+    }
+
+    /// The comparison that gives the same with its sides swapped (`3 < x` is `x > 3`); nil for an
+    /// operator that is not a comparison.
+    static func flipped(_ op: BinaryOperator) -> BinaryOperator? {
+        switch op {
         case .less: .greater
         case .lessOrEqual: .greaterOrEqual
         case .greater: .less
@@ -314,12 +325,6 @@ extension Compiler {
         case .equal, .notEqual: op
         default: nil
         }
-        if a.isConstant, !b.isConstant, let flipped { return compileCompare(flipped, b, a) }
-        guard b.isConstant, !a.isConstant else {
-            let l = compile(a), r = compile(b)
-            return { f in Truth(ValueOps.compare(op, l(f), r(f))) }
-        }
-        return ConstantComparison(op, constant(b)).compiled(reading: operand(a))
     }
 
     /// `and` (`stop` false, `all` true) or `or` (`stop` true, `all` false) of `parts`, tried in

@@ -125,3 +125,25 @@ public func testRecord(_ fields: String, schema: Schema) -> DecodedRecord? {
 
 /// When test records are decided: an hour after they are received.
 public let testMoment = DateTime.parse("2026-03-02T10:00:00Z")!
+
+/// A test schema: a referral with an id and a received time, then `fields` (YAML lines indented by two).
+public func testSchema(fields: String) -> String {
+    "record: referral\nid: id\nfields:\n  id: string\n  received: date-time\n" + fields
+}
+
+/// The `disclosure_requests` field a schema needs for disclosure policies, as `testSchema(fields:)` lines.
+public let testRequestsField = [
+    "  disclosure_requests:", "    optional: true", "    list:", "      fields:", "        id: string", "        agency: string",
+    "        category: string", "        audience: string", "        purpose: string?",
+].joined(separator: "\n") + "\n"
+
+/// A role, an agency and an audience (`csc`) for small disclosure policies, after `testPreamble`.
+public let testDisclosureNames = """
+    roles
+      manager "Team manager"
+    agencies
+      police "Police"
+    audiences
+      csc "Children's social care"
+
+    """

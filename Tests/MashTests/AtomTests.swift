@@ -10,12 +10,7 @@ import Testing
 /// false and null, small and other numbers, text written with other code points, absent and empty
 /// lists, and membership and screens of list items.
 @Suite struct AtomTests {
-    static let schema = """
-        record: referral
-        id: id
-        fields:
-          id: string
-          received: date-time
+    static let schema = testSchema(fields: """
           flag: boolean?
           n: number?
           t: string?
@@ -25,7 +20,8 @@ import Testing
                 category: {enum: [a, b, c]}
                 risk: {enum: [low, high], optional: true}
           opt: {list: string, optional: true}
-        """
+
+        """)
 
     static let conditions = [
         "flag = true", "flag != true", "false = flag", "flag = null", "flag != null",

@@ -168,34 +168,9 @@ import Testing
 /// (`Compiler.memoized`). Held to what the rules say over records in turn through one evaluator, so
 /// that a value kept for one record is never read for the next; nested loops and `for` included.
 @Suite struct LoopInvariantTests {
-    static let schema = """
-        record: referral
-        id: id
-        fields:
-          id: string
-          received: date-time
-          limit: number?
-          earlier: {list: date}
-          scores: {list: number}
-          disclosure_requests:
-            optional: true
-            list:
-              fields:
-                id: string
-                agency: string
-                category: string
-                audience: string
-                purpose: string?
-        """
+    static let schema = testSchema(fields: "  limit: number?\n  earlier: {list: date}\n  scores: {list: number}\n" + testRequestsField)
 
-    static let rules = testPreamble + """
-        roles
-          manager "Team manager"
-        agencies
-          police "Police"
-        audiences
-          csc "Children's social care"
-
+    static let rules = testPreamble + testDisclosureNames + """
         disclosure police "Police" decided by manager
           category intel "Intelligence"
           share intel with csc
@@ -259,33 +234,9 @@ import Testing
 /// them into its frame only when they change from one referral to the next. Held to what the rules
 /// say over records in turn, through one evaluator.
 @Suite struct DecisionValueTests {
-    static let schema = """
-        record: referral
-        id: id
-        fields:
-          id: string
-          received: date-time
-          danger: boolean?
-          needs: boolean?
-          disclosure_requests:
-            optional: true
-            list:
-              fields:
-                id: string
-                agency: string
-                category: string
-                audience: string
-                purpose: string?
-        """
+    static let schema = testSchema(fields: "  danger: boolean?\n  needs: boolean?\n" + testRequestsField)
 
-    static let rules = testPreamble + """
-        roles
-          manager "Team manager"
-        agencies
-          police "Police"
-        audiences
-          csc "Children's social care"
-          eh  "Early help"
+    static let rules = testPreamble + testDisclosureNames.replacingOccurrences(of: "  csc \"Children's social care\"\n", with: "  csc \"Children's social care\"\n  eh \"Early help\"\n") + """
 
         rule danger "Danger"
           when danger = true
