@@ -56,14 +56,7 @@ struct Compiler {
         let code = compile(e)
         scope.loops = saved
         let k = layout.addMemo()
-        return { f in
-            guard k < f.definitionCount else { return code(f) }
-            if f.definitionsDone[k] != 0 { return f.definitions[k] }
-            let v = code(f)
-            f.definitions[k] = v
-            f.definitionsDone[k] = 1
-            return v
-        }
+        return { f in k < f.definitionCount ? f.kept(k, code) : code(f) }
     }
 
     /// Code inside a loop: compiled one loop deeper.
@@ -161,13 +154,7 @@ struct Compiler {
             // Code compiled on its own (a filter, a table cell) has no definitions to read.
             guard index < layout.definitionCount else { return { _ in .null } }
             let table = definitionCode
-            return { f in
-                if f.definitionsDone[index] != 0 { return f.definitions[index] }
-                let v = table.code[index](f)
-                f.definitions[index] = v
-                f.definitionsDone[index] = 1
-                return v
-            }
+            return { f in f.kept(index) { table.code[index]($0) } }
         case .negate(let x):
             let c = compile(x)
             return { f in
@@ -269,13 +256,10 @@ struct Compiler {
                 guard site < f.callSiteCount else {
                     return BuiltinFunctions.call(builtin, c1.map { [c0(f), $0(f)] } ?? [c0(f)])
                 }
-                let values = f.callArguments + site
-                if values.pointee.count != arity { values.pointee = Array(repeating: .null, count: arity) }
-                values.pointee[0] = c0(f)
-                if let c1 { values.pointee[1] = c1(f) }
-                let result = BuiltinFunctions.call(builtin, values.pointee)
-                Compiler.letGo(values)
-                return result
+                return Compiler.call(builtin, arguments: f.callArguments + site, arity: arity) { values in
+                    values[0] = c0(f)
+                    if let c1 { values[1] = c1(f) }
+                }
             }
         case .call(let builtin, let args):
             let cs = args.map { compile($0) }
@@ -287,12 +271,9 @@ struct Compiler {
             let arity = cs.count
             return { f in
                 guard site < f.callSiteCount else { return BuiltinFunctions.call(builtin, cs.map { $0(f) }) }
-                let values = f.callArguments + site
-                if values.pointee.count != arity { values.pointee = Array(repeating: .null, count: arity) }
-                for k in 0..<arity { values.pointee[k] = cs[k](f) }
-                let result = BuiltinFunctions.call(builtin, values.pointee)
-                Compiler.letGo(values)
-                return result
+                return Compiler.call(builtin, arguments: f.callArguments + site, arity: arity) { values in
+                    for k in 0..<arity { values[k] = cs[k](f) }
+                }
             }
         case .range(let lo, let hi, let lowClosed, let highClosed):
             let cl = compile(lo), ch = compile(hi)
@@ -320,15 +301,21 @@ struct Compiler {
         }
     }
 
-    /// Lets go of what a call's arguments hold (text, a list, a record), so that the frame keeps
-    /// nothing of the record alive past its decision (see `Frame.release`).
-    @inline(__always) static func letGo(_ values: UnsafeMutablePointer<[Value]>) {
+    /// Calls `builtin` with arguments `fill` writes over the array a frame keeps for the call site,
+    /// then lets go of what they hold (text, a list, a record), so that the frame keeps nothing of
+    /// the record alive past its decision (see `Frame.release`).
+    @inline(__always) static func call(_ builtin: Builtin, arguments values: UnsafeMutablePointer<[Value]>, arity: Int,
+                                       _ fill: (inout [Value]) -> Void) -> Value {
+        if values.pointee.count != arity { values.pointee = Array(repeating: .null, count: arity) }
+        fill(&values.pointee)
+        let result = BuiltinFunctions.call(builtin, values.pointee)
         for k in values.pointee.indices {
             switch values.pointee[k] {
             case .string, .list, .record, .range: values.pointee[k] = .null
             default: break
             }
         }
+        return result
     }
 
     /// What a list expression is once definitions are looked through: `concern_categories` is

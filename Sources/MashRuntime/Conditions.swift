@@ -512,8 +512,9 @@ extension Compiler {
             // tests against it; this and later tests read a bit.
             let read = operand(base), mask: UInt64 = 1 << UInt64(bit)
             return { f in
-                // A frame made before the set was (the compiler's own, for constants) works it out each time.
-                var bits = set < f.membershipCount ? f.memberships[set] : 0
+                // A list definition's set, or a frame made before the set was (the compiler's own,
+                // for constants), is worked out here; a record path's items' set by the frame.
+                var bits = f.membership(set)
                 if bits == 0 {
                     bits = Compiler.members(read.read(f), slot, texts)
                     if set < f.membershipCount { f.memberships[set] = bits }

@@ -359,6 +359,16 @@ final class Frame {
         }
     }
 
+    /// The value in definition slot `k` for this record (a definition, or a value
+    /// `Compiler.memoized` keeps), worked out by `work` on first use.
+    @inline(__always) func kept(_ k: Int, _ work: (Frame) -> Value) -> Value {
+        if definitionsDone[k] != 0 { return definitions[k] }
+        let v = work(self)
+        definitions[k] = v
+        definitionsDone[k] = 1
+        return v
+    }
+
     /// The bits of membership set `set` for this record (see `memberships`), worked out on first
     /// use; 0 for a set this frame does not have or that is not about a record path's items.
     @inline(__always) func membership(_ set: Int) -> UInt64 {

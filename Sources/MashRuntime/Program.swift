@@ -16,8 +16,6 @@ public struct Program: Sendable {
     }
 
     struct Rule: Sendable {
-        let index: Int
-        let condition: Test
         let facts: [Fact]
     }
 
@@ -64,20 +62,18 @@ public struct Program: Sendable {
 
     /// A class, so that going through a program's paths copies a reference, not every field.
     final class Escalation: Sendable {
-        let spec: CheckedRuleSet.Escalation
         let startsAt: Code
         let startsWhen: Code?
         let currentStage: Code?
         let currentSince: Code?
         let resolvedAt: Code?
         /// What a state of this path says, read from here for each referral: reading them through
-        /// `spec` copied the path's declaration, retaining every text and expression it holds.
+        /// the path's declaration copied it, retaining every text and expression it holds.
         let id: String, title: String, location: String
         let startsAfter: ClockSpec?
         let stageIds: [String], stageHolders: [String], stageLimits: [ClockSpec?]
 
         init(_ spec: CheckedRuleSet.Escalation, _ compiler: Compiler) {
-            self.spec = spec
             id = spec.id; title = spec.title; location = spec.location
             startsAfter = spec.startsAfter
             stageIds = spec.stages.map(\.id)
@@ -176,13 +172,9 @@ public struct Program: Sendable {
         func facts(_ paths: [FactPath]) -> [Fact] {
             paths.map { Fact(path: $0.path, code: compiler.compile($0.access), type: $0.fieldType) }
         }
-        rules = ruleSet.rules.enumerated().map { i, r in Rule(index: i, condition: compiler.compileTest(r.condition), facts: facts(r.facts)) }
+        rules = ruleSet.rules.map { Rule(facts: facts($0.facts)) }
         var texts: [String] = []
-        ruleTable = AtomTable(zip(ruleSet.rules, rules).map { checked, rule in
-            let (atoms, complete, rest) = compiler.atoms(of: checked.condition, texts: &texts)
-            return AtomTable.Condition(rule.condition, atoms: atoms, complete: complete,
-                                       rest: complete || rest.isEmpty || atoms.isEmpty ? nil : compiler.compileAnd(rest))
-        }, texts: texts)
+        ruleTable = AtomTable(ruleSet.rules.map { compiler.atomCondition($0.condition, texts: &texts) }, texts: texts)
         compiler.layout.ruleCount = rules.count
         tables = ruleSet.tables.enumerated().map { i, t in Table(index: i, t, compiler, facts: facts(t.facts)) }
         tableRefs = tables.map { Unmanaged.passUnretained($0) }
@@ -248,6 +240,12 @@ final class OutcomeTable: Sendable {
     let routeLabels: [String?]
     let fallbackLevel: Int
     let defaultLevel: Int
+
+    /// Whether `named` is route `index`, its texts compared where they are.
+    func isRoute(_ index: Int, _ named: Decision.Named?) -> Bool {
+        guard let named else { return false }
+        return named.id == routeIds[index] && named.label == routeLabels[index]
+    }
     let ratingFollowsLevel: Bool
     let routeFollowsLevel: Bool
 
@@ -488,18 +486,17 @@ public final class Evaluator {
         let (rank, ratingIndex, routeIndex) = decide(recording: true, explain: explain, &fired, &problems)
         let outcomes = program.outcomes
         var deadline: DateTime?
-        if ratingIndex >= 0, outcomes.ratingNames[ratingIndex] != nil,
-           let clock = outcomes.ratingClocks[ratingIndex], let code = program.clockStart {
-            if case .dateTime(let start) = code(frame) {
-                deadline = add(clock, to: start)
-            } else {
-                problems.append("the response clock cannot start: the record has no start time for it")
-            }
-        }
         // The rating and route the decision written over holds are kept when they are the same
         // (their texts compared where they are), so that deciding copies no text: only the deadline
         // is written.
         if ratingIndex >= 0, let name = outcomes.ratingNames[ratingIndex] {
+            if let clock = outcomes.ratingClocks[ratingIndex], let code = program.clockStart {
+                if case .dateTime(let start) = code(frame) {
+                    deadline = add(clock, to: start)
+                } else {
+                    problems.append("the response clock cannot start: the record has no start time for it")
+                }
+            }
             let clockText = outcomes.clockText[ratingIndex]
             if let kept = decision.rating, kept.id == name.id, kept.label == name.label, kept.clock == clockText {
                 decision.rating!.deadlineAt = deadline
@@ -509,13 +506,10 @@ public final class Evaluator {
         } else if decision.rating != nil {
             decision.rating = nil
         }
-        if routeIndex >= 0 {
-            let label = outcomes.routeLabels[routeIndex]
-            if let kept = decision.route, kept.id == outcomes.routeIds[routeIndex], kept.label == label {} else {
-                decision.route = Decision.Named(id: outcomes.routeIds[routeIndex], label: label)
-            }
-        } else if decision.route != nil {
-            decision.route = nil
+        if routeIndex < 0 {
+            if decision.route != nil { decision.route = nil }
+        } else if !outcomes.isRoute(routeIndex, decision.route) {
+            decision.route = Decision.Named(id: outcomes.routeIds[routeIndex], label: outcomes.routeLabels[routeIndex])
         }
 
         // What escalation and disclosure conditions read of the decision; the texts are assigned
@@ -704,7 +698,6 @@ struct RankMap<Value>: Sendable where Value: Sendable {
         if let many { return many[rank] != nil }
         return ranks.contains(rank)
     }
-
 }
 
 extension RankMap where Value: Equatable {

@@ -79,12 +79,6 @@ enum ValueOps {
         }
     }
 
-    /// A decimal that is a whole number below 65,536 in magnitude, read from its bytes: Foundation's
-    /// comparison of decimals showed in profiles, and rules mostly compare small counts (`>= 5`).
-    /// Foundation keeps the parts internal, so the layout (an 8-bit exponent; a byte holding the
-    /// length in its high four bits and the sign in bit 3; then 16-bit mantissa words from byte 4)
-    /// is checked once against decimals Foundation made; if it does not hold, this always says nil
-    /// and every comparison goes through Foundation.
     /// `.number(Decimal(n))`: for the counts and level ranks deciding makes for every referral, a
     /// value made once (making a decimal from an integer cost about 150 instructions).
     @inline(__always) static func count(_ n: Int) -> Value {
@@ -93,6 +87,12 @@ enum ValueOps {
 
     private static let smallNumbers: [Value] = (0..<64).map { .number(Decimal($0)) }
 
+    /// A decimal that is a whole number below 65,536 in magnitude, read from its bytes: Foundation's
+    /// comparison of decimals showed in profiles, and rules mostly compare small counts (`>= 5`).
+    /// Foundation keeps the parts internal, so the layout (an 8-bit exponent; a byte holding the
+    /// length in its high four bits and the sign in bit 3; then 16-bit mantissa words from byte 4)
+    /// is checked once against decimals Foundation made; if it does not hold, this always says nil
+    /// and every comparison goes through Foundation.
     @inline(__always) static func smallInteger(_ d: Decimal) -> Int? {
         decimalLayoutKnown ? rawSmallInteger(d) : nil
     }
