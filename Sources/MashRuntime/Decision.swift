@@ -129,27 +129,35 @@ public struct Decision: Sendable, Hashable, Codable {
 
     public struct EscalationState: Sendable, Hashable, Codable {
         public enum Status: String, Sendable, Hashable, Codable { case pending, open, resolved }
-        public let path: String
-        public let title: String
+        /// The path and stage, made once per stage of each path when the program is compiled and
+        /// shared by each state at it: a state copies one reference, not five texts.
+        let source: EscalationSource
         public let status: Status
         /// The times are kept as date-times in the calendar's zone; their text is written only when it
         /// is read or encoded.
         public let startedAt: DateTime
-        public let stage: String?
-        public let heldBy: String?
         public let stageSinceAt: DateTime?
         public let dueAt: DateTime?
         public let overdue: Bool
-        public let location: String
 
+        public var path: String { source.path }
+        public var title: String { source.title }
+        public var stage: String? { source.stage }
+        public var heldBy: String? { source.heldBy }
+        public var location: String { source.location }
         public var started: String { startedAt.description }
         public var stageSince: String? { stageSinceAt?.description }
         public var due: String? { dueAt?.description }
 
+        init(source: EscalationSource, status: Status, startedAt: DateTime, stageSinceAt: DateTime?, dueAt: DateTime?, overdue: Bool) {
+            self.source = source; self.status = status; self.startedAt = startedAt; self.stageSinceAt = stageSinceAt
+            self.dueAt = dueAt; self.overdue = overdue
+        }
+
         public init(path: String, title: String, status: Status, startedAt: DateTime, stage: String?, heldBy: String?,
                     stageSinceAt: DateTime?, dueAt: DateTime?, overdue: Bool, location: String) {
-            self.path = path; self.title = title; self.status = status; self.startedAt = startedAt; self.stage = stage
-            self.heldBy = heldBy; self.stageSinceAt = stageSinceAt; self.dueAt = dueAt; self.overdue = overdue; self.location = location
+            self.init(source: EscalationSource(path: path, title: title, stage: stage, heldBy: heldBy, location: location), status: status,
+                      startedAt: startedAt, stageSinceAt: stageSinceAt, dueAt: dueAt, overdue: overdue)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -159,19 +167,20 @@ public struct Decision: Sendable, Hashable, Codable {
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            path = try c.decode(String.self, forKey: .path)
-            title = try c.decode(String.self, forKey: .title)
+            let path = try c.decode(String.self, forKey: .path)
+            let title = try c.decode(String.self, forKey: .title)
             status = try c.decode(Status.self, forKey: .status)
             guard let started = try c.decodeDateTimeIfPresent(forKey: .started) else {
                 throw DecodingError.keyNotFound(CodingKeys.started, .init(codingPath: c.codingPath, debugDescription: "no start"))
             }
             startedAt = started
-            stage = try c.decodeIfPresent(String.self, forKey: .stage)
-            heldBy = try c.decodeIfPresent(String.self, forKey: .heldBy)
+            let stage = try c.decodeIfPresent(String.self, forKey: .stage)
+            let heldBy = try c.decodeIfPresent(String.self, forKey: .heldBy)
             stageSinceAt = try c.decodeDateTimeIfPresent(forKey: .stageSince)
             dueAt = try c.decodeDateTimeIfPresent(forKey: .due)
             overdue = try c.decode(Bool.self, forKey: .overdue)
-            location = try c.decode(String.self, forKey: .location)
+            let location = try c.decode(String.self, forKey: .location)
+            source = EscalationSource(path: path, title: title, stage: stage, heldBy: heldBy, location: location)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -211,18 +220,66 @@ public struct Decision: Sendable, Hashable, Codable {
         public let category: String
         public let audience: String
         public let purpose: String?
-        public let answer: Answer
+        /// The answer and what goes with it, made once per share rule (or kind of denial) and shared by
+        /// each answer it gives: an answer copies one reference, not seven texts and lists.
+        let source: AnswerSource
+        public var answer: Answer { source.answer }
         /// How much may go: `full`, `sanitised`, or `flag` (that information is held, without what it is).
-        public let form: String?
-        public let approvalBy: String?
-        public let requires: [String]
-        public let mustRecord: [String]
-        public let reason: String
-        public let location: String?
+        public var form: String? { source.form }
+        public var approvalBy: String? { source.approvalBy }
+        public var requires: [String] { source.requires }
+        public var mustRecord: [String] { source.mustRecord }
+        public var reason: String { source.reason }
+        public var location: String? { source.location }
+
+        init(request: String, agency: String, category: String, audience: String, purpose: String?, source: AnswerSource) {
+            self.request = request; self.agency = agency; self.category = category; self.audience = audience; self.purpose = purpose
+            self.source = source
+        }
 
         enum CodingKeys: String, CodingKey {
             case request, agency, category, audience, purpose, answer, form, requires, reason, location
             case approvalBy = "approval_by", mustRecord = "must_record"
+        }
+
+        // Coded as the fields were when each was stored here: in this order, optional ones left out when absent.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            request = try c.decode(String.self, forKey: .request)
+            agency = try c.decode(String.self, forKey: .agency)
+            category = try c.decode(String.self, forKey: .category)
+            audience = try c.decode(String.self, forKey: .audience)
+            purpose = try c.decodeIfPresent(String.self, forKey: .purpose)
+            source = AnswerSource(answer: try c.decode(Answer.self, forKey: .answer), form: try c.decodeIfPresent(String.self, forKey: .form),
+                                  approvalBy: try c.decodeIfPresent(String.self, forKey: .approvalBy),
+                                  requires: try c.decode([String].self, forKey: .requires),
+                                  mustRecord: try c.decode([String].self, forKey: .mustRecord), reason: try c.decode(String.self, forKey: .reason),
+                                  location: try c.decodeIfPresent(String.self, forKey: .location))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(request, forKey: .request)
+            try c.encode(agency, forKey: .agency)
+            try c.encode(category, forKey: .category)
+            try c.encode(audience, forKey: .audience)
+            try c.encodeIfPresent(purpose, forKey: .purpose)
+            try c.encode(answer, forKey: .answer)
+            try c.encodeIfPresent(form, forKey: .form)
+            try c.encodeIfPresent(approvalBy, forKey: .approvalBy)
+            try c.encode(requires, forKey: .requires)
+            try c.encode(mustRecord, forKey: .mustRecord)
+            try c.encode(reason, forKey: .reason)
+            try c.encodeIfPresent(location, forKey: .location)
+        }
+
+        public static func == (a: Self, b: Self) -> Bool {
+            a.request == b.request && a.agency == b.agency && a.category == b.category && a.audience == b.audience && a.purpose == b.purpose
+                && a.source == b.source
+        }
+
+        public func hash(into h: inout Hasher) {
+            h.combine(request); h.combine(agency); h.combine(category); h.combine(audience); h.combine(purpose); h.combine(source)
         }
     }
 
@@ -289,5 +346,47 @@ final class FiringSource: Sendable, Hashable {
     func hash(into h: inout Hasher) {
         h.combine(rule); h.combine(title); h.combine(row); h.combine(level); h.combine(rating); h.combine(route)
         h.combine(because); h.combine(location)
+    }
+}
+
+/// What an escalation state says of its path and stage (none while pending or once resolved), made
+/// once per stage of each path and shared by every state at it.
+final class EscalationSource: Sendable {
+    let path: String
+    let title: String
+    let stage: String?
+    let heldBy: String?
+    let location: String
+
+    init(path: String, title: String, stage: String?, heldBy: String?, location: String) {
+        self.path = path; self.title = title; self.stage = stage; self.heldBy = heldBy; self.location = location
+    }
+}
+
+/// What a disclosure answer says apart from the request it answers: made once per share rule, and
+/// once per kind of denial the records bring, and shared by every answer it gives.
+final class AnswerSource: Sendable, Hashable {
+    let answer: Decision.DisclosureAnswer.Answer
+    let form: String?
+    let approvalBy: String?
+    let requires: [String]
+    let mustRecord: [String]
+    let reason: String
+    let location: String?
+
+    init(answer: Decision.DisclosureAnswer.Answer, form: String?, approvalBy: String?, requires: [String], mustRecord: [String],
+         reason: String, location: String?) {
+        self.answer = answer; self.form = form; self.approvalBy = approvalBy; self.requires = requires; self.mustRecord = mustRecord
+        self.reason = reason; self.location = location
+    }
+
+    static func == (a: AnswerSource, b: AnswerSource) -> Bool {
+        a === b || (a.answer == b.answer && a.form == b.form && a.approvalBy == b.approvalBy && a.requires == b.requires
+            && a.mustRecord == b.mustRecord && a.reason == b.reason && a.location == b.location)
+    }
+
+    func hash(into h: inout Hasher) {
+        h.combine(answer); h.combine(form); h.combine(approvalBy); h.combine(requires); h.combine(mustRecord); h.combine(reason)
+        h.combine(location)
     }
 }

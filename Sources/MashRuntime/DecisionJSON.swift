@@ -16,11 +16,11 @@ package final class DecisionJSON {
     @exclusivity(unchecked) private var out = ByteWriter(capacity: 2048)
     /// Objects already written, with their JSON. Small: a rule set has a few levels, ratings and
     /// routes; past `memoLimit` further ones are written each time.
-    @exclusivity(unchecked) private var stamps: [(Decision.Stamp, [UInt8])] = []
-    @exclusivity(unchecked) private var levels: [(Decision.LevelOutcome, [UInt8])] = []
-    @exclusivity(unchecked) private var routes: [(Decision.Named, [UInt8])] = []
-    @exclusivity(unchecked) private var clocks: [(String?, [UInt8])] = []
-    @exclusivity(unchecked) private var ratings: [(RatingName, [UInt8])] = []
+    @exclusivity(unchecked) private var stamps = Memo<Decision.Stamp>()
+    @exclusivity(unchecked) private var levels = Memo<Decision.LevelOutcome>()
+    @exclusivity(unchecked) private var routes = Memo<Decision.Named>()
+    @exclusivity(unchecked) private var clocks = Memo<String?>()
+    @exclusivity(unchecked) private var ratings = Memo<RatingName>()
     private static let memoLimit = 32
 
     private struct RatingName: Equatable { let id: String; let label: String? }
@@ -83,6 +83,8 @@ package final class DecisionJSON {
     }
 
     private func string(_ s: String) {
+        // Read in place: `withUTF8` needs a variable, and the copy retained and released the text.
+        if s.utf8.withContiguousStorageIfAvailable({ string(utf8: $0) }) != nil { return }
         var s = s
         s.withUTF8 { string(utf8: $0) }
     }
@@ -160,14 +162,26 @@ package final class DecisionJSON {
 
     /// The JSON of `key`'s object, copied when `memo` has it, else written by `write` and kept.
     /// `write` is given the key, so that it captures nothing it would have to copy.
-    private func memoized<K: Equatable>(_ key: K, _ memo: inout [(K, [UInt8])], _ write: (K) -> Void) {
-        for (known, json) in memo where known == key {
-            bytes(json)
+    private func memoized<K: Equatable>(_ key: K, _ memo: inout Memo<K>, _ write: (K) -> Void) {
+        // Compared and copied where they are: `for (known, json) in memo` copied each entry it
+        // passed, retaining and releasing its texts and JSON (and entries kept as tuples were
+        // copied by the runtime's generic tuple copy).
+        for k in memo.keys.indices where memo.keys[k] == key {
+            memo.jsons[k].withUnsafeBufferPointer { out.append($0) }
             return
         }
         let start = out.count
         write(key)
-        if memo.count < Self.memoLimit { memo.append((key, Array(out.bytes[start...]))) }
+        if memo.keys.count < Self.memoLimit {
+            memo.keys.append(key)
+            memo.jsons.append(Array(out.bytes[start...]))
+        }
+    }
+
+    /// Objects already written, and their JSON, in two lists read side by side.
+    private struct Memo<K> {
+        var keys: [K] = []
+        var jsons: [[UInt8]] = []
     }
 
     private func decision(_ d: Decision) {
@@ -254,40 +268,43 @@ package final class DecisionJSON {
         bytes(f.source.jsonTail)
     }
 
+    // The path's and the answer's own texts are read from their shared source, where they are.
     private func escalation(_ e: Decision.EscalationState) {
         var first = true
+        let path = e.source
         raw("{")
         field("due", e.dueAt, &first)
-        field("held_by", e.heldBy, &first)
-        field("location", e.location, &first)
+        field("held_by", path.heldBy, &first)
+        field("location", path.location, &first)
         key("overdue", &first)
         if e.overdue { raw("true") } else { raw("false") }
-        field("path", e.path, &first)
-        field("stage", e.stage, &first)
+        field("path", path.path, &first)
+        field("stage", path.stage, &first)
         field("stage_since", e.stageSinceAt, &first)
         field("started", e.startedAt, &first)
         field("status", e.status.rawValue, &first)
-        field("title", e.title, &first)
+        field("title", path.title, &first)
         raw("}")
     }
 
     private func disclosure(_ a: Decision.DisclosureAnswer) {
         var first = true
+        let answer = a.source
         raw("{")
         field("agency", a.agency, &first)
-        field("answer", a.answer.rawValue, &first)
-        field("approval_by", a.approvalBy, &first)
+        field("answer", answer.answer.rawValue, &first)
+        field("approval_by", answer.approvalBy, &first)
         field("audience", a.audience, &first)
         field("category", a.category, &first)
-        field("form", a.form, &first)
-        field("location", a.location, &first)
+        field("form", answer.form, &first)
+        field("location", answer.location, &first)
         key("must_record", &first)
-        strings(a.mustRecord)
+        strings(answer.mustRecord)
         field("purpose", a.purpose, &first)
-        field("reason", a.reason, &first)
+        field("reason", answer.reason, &first)
         field("request", a.request, &first)
         key("requires", &first)
-        strings(a.requires)
+        strings(answer.requires)
         raw("}")
     }
 }

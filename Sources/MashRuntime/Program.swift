@@ -69,16 +69,20 @@ public struct Program: Sendable {
         let resolvedAt: Code?
         /// What a state of this path says, read from here for each referral: reading them through
         /// the path's declaration copied it, retaining every text and expression it holds.
-        let id: String, title: String, location: String
+        let id: String
         let startsAfter: ClockSpec?
-        let stageIds: [String], stageHolders: [String], stageLimits: [ClockSpec?]
+        let stageIds: [String], stageLimits: [ClockSpec?]
+        /// What a state says of the path: with no stage (pending or resolved), and at each stage.
+        let unstaged: EscalationSource
+        let staged: [EscalationSource]
 
         init(_ spec: CheckedRuleSet.Escalation, _ compiler: Compiler) {
-            id = spec.id; title = spec.title; location = spec.location
+            id = spec.id
             startsAfter = spec.startsAfter
             stageIds = spec.stages.map(\.id)
-            stageHolders = spec.stages.map(\.role.label)
             stageLimits = spec.stages.map(\.within)
+            unstaged = EscalationSource(path: spec.id, title: spec.title, stage: nil, heldBy: nil, location: spec.location)
+            staged = spec.stages.map { EscalationSource(path: spec.id, title: spec.title, stage: $0.id, heldBy: $0.role.label, location: spec.location) }
             startsAt = compiler.compile(spec.startsAt)
             startsWhen = spec.startsWhen.map { compiler.compile($0) }
             currentStage = spec.currentStage.map { compiler.compile($0) }
@@ -90,11 +94,8 @@ public struct Program: Sendable {
     /// A share rule, with the parts of its answer that do not depend on the request written once.
     struct Share: Sendable {
         let condition: Code?
-        let answer: Decision.DisclosureAnswer.Answer
-        let approvalBy: String?
-        let requires: [String]
-        let mustRecord: [String]
-        let reason: String
+        /// The answer it gives, shared by every answer.
+        let source: AnswerSource
 
         init(_ share: CheckedRuleSet.Disclosure.Share, of policy: CheckedRuleSet.Disclosure, condition: Code?) {
             self.condition = condition
@@ -120,12 +121,12 @@ public struct Program: Sendable {
                     mustRecord.append("the rationale for sharing")
                 }
             }
-            self.answer = answer
-            self.requires = requires
-            self.mustRecord = mustRecord
-            approvalBy = share.requirements.contains(.approval) ? policy.decidedBy.label : nil
             let conditionText = share.condition == nil ? "" : " and its condition holds"
-            reason = "share rule for \(share.category) with \(share.audience)\(share.purpose.map { " for \($0)" } ?? "")\(conditionText)"
+            source = AnswerSource(answer: answer, form: share.form.rawValue,
+                                  approvalBy: share.requirements.contains(.approval) ? policy.decidedBy.label : nil,
+                                  requires: requires, mustRecord: mustRecord,
+                                  reason: "share rule for \(share.category) with \(share.audience)\(share.purpose.map { " for \($0)" } ?? "")\(conditionText)",
+                                  location: share.location)
         }
     }
 
@@ -368,8 +369,9 @@ public final class Evaluator {
         static let limit = 1024
     }
 
-    /// Denial reasons already made, by what they depend on.
-    private var denials: [DenialKey: String] = [:]
+    /// Denials already made, by what they depend on (the location too: a category's never-shared
+    /// line is found from the agency and category).
+    private var denials: [DenialKey: AnswerSource] = [:]
 
     /// Runs the rules and tables and combines what fired into a level rank, a rating and a route
     /// (indexes into the program's outcome table, -1 for none).
@@ -562,11 +564,10 @@ public final class Evaluator {
         if let when = e.startsWhen, !when(frame).isTrue { return nil }
         guard case .dateTime(let base) = e.startsAt(frame) else { return nil }
         guard let start = e.startsAfter.map({ add($0, to: base) }) ?? base else { return nil }
-        // Stages are read where they are, by index: taking one out of the path copied its texts.
+        // What the state says of the path is shared, made when the program was compiled.
         func state(_ status: Decision.EscalationState.Status, stage: Int?, since: DateTime?, due: DateTime?) -> Decision.EscalationState {
-            .init(path: e.id, title: e.title, status: status, startedAt: local(start), stage: stage.map { e.stageIds[$0] },
-                  heldBy: stage.map { e.stageHolders[$0] }, stageSinceAt: since.map(local), dueAt: due.map(local),
-                  overdue: status == .open && due.map { moment > $0 } == true, location: e.location)
+            .init(source: stage.map { e.staged[$0] } ?? e.unstaged, status: status, startedAt: local(start), stageSinceAt: since.map(local),
+                  dueAt: due.map(local), overdue: status == .open && due.map { moment > $0 } == true)
         }
         if moment < start { return state(.pending, stage: nil, since: nil, due: nil) }
         if let resolved = e.resolvedAt, case .dateTime(let at) = resolved(frame), at <= moment {
@@ -606,31 +607,33 @@ public final class Evaluator {
             let agency = text(fields.agency) ?? "", category = text(fields.category) ?? "", audience = text(fields.audience) ?? ""
             let purpose = text(fields.purpose)
             let requestId = text(fields.id) ?? "#\(n + 1)"
-            func deny(_ reason: String, _ location: String?) -> Decision.DisclosureAnswer {
-                .init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose, answer: .deny, form: nil,
-                      approvalBy: nil, requires: [], mustRecord: Program.recordTheDecisionOnly, reason: reason, location: location)
-            }
-            // A denial's reason is made once for each kind of request the records bring, not per request.
-            func reason(_ kind: DenialKey.Kind, _ make: () -> String) -> String {
+            // A denial is made once for each kind of request the records bring, not per request, and
+            // shared by the answers it gives.
+            func deny(_ kind: DenialKey.Kind, _ location: String?, _ reason: () -> String) -> Decision.DisclosureAnswer {
                 let key = DenialKey(kind: kind, agency: agency, category: category, audience: audience, purpose: purpose)
-                if let known = denials[key] { return known }
-                let made = make()
-                if denials.count < DenialKey.limit { denials[key] = made }
-                return made
+                let source: AnswerSource
+                if let known = denials[key] {
+                    source = known
+                } else {
+                    source = AnswerSource(answer: .deny, form: nil, approvalBy: nil, requires: [], mustRecord: Program.recordTheDecisionOnly,
+                                          reason: reason(), location: location)
+                    if denials.count < DenialKey.limit { denials[key] = source }
+                }
+                return .init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose, source: source)
             }
             // The policy, its categories and share rules are read where they are, by index: taking
             // a policy or a share rule out of its array copied it, retaining every text it holds.
             let policies = program.ruleSet.disclosures
             guard let p = policies.firstIndex(where: { $0.agency.id == agency }) else {
-                answers.append(deny(reason(.noPolicy) { "no disclosure policy for agency \"\(agency)\"; anything not allowed is denied" }, nil))
+                answers.append(deny(.noPolicy, nil) { "no disclosure policy for agency \"\(agency)\"; anything not allowed is denied" })
                 continue
             }
             guard let c = policies[p].categories.firstIndex(where: { $0.id == category }) else {
-                answers.append(deny(reason(.noCategory) { "\"\(category)\" is not a category of \(policies[p].agency.label); anything not allowed is denied" }, nil))
+                answers.append(deny(.noCategory, nil) { "\"\(category)\" is not a category of \(policies[p].agency.label); anything not allowed is denied" })
                 continue
             }
             if policies[p].categories[c].neverShared {
-                answers.append(deny(reason(.neverShared) { "\(policies[p].agency.label) never shares \(category)" }, policies[p].categories[c].location))
+                answers.append(deny(.neverShared, policies[p].categories[c].location) { "\(policies[p].agency.label) never shares \(category)" })
                 continue
             }
             frame.request = request
@@ -641,18 +644,15 @@ public final class Evaluator {
                 // Read where it is: a copy of the share rule retained every text and list it holds.
                 if let c = program.shares[p][s].condition, !c(frame).isTrue { continue }
                 answers.append(.init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose,
-                                     answer: program.shares[p][s].answer, form: policies[p].shares[s].form.rawValue,
-                                     approvalBy: program.shares[p][s].approvalBy, requires: program.shares[p][s].requires,
-                                     mustRecord: program.shares[p][s].mustRecord, reason: program.shares[p][s].reason,
-                                     location: policies[p].shares[s].location))
+                                     source: program.shares[p][s].source))
                 answered = true
                 break
             }
             frame.request = .null
             if !answered {
-                answers.append(deny(reason(.noShareRule) {
+                answers.append(deny(.noShareRule, nil) {
                     "no share rule of \(policies[p].agency.label) allows \(category) to go to \(audience)\(purpose.map { " for \($0)" } ?? ""); anything not allowed is denied"
-                }, nil))
+                })
             }
         }
     }

@@ -117,18 +117,23 @@ import Testing
     @Test func decisionsReadBackFromJSONAreEqual() throws {
         let program = try Self.london()
         let evaluator = program.makeEvaluator()
-        var withDeadline = 0, withEscalation = 0
+        var withDeadline = 0, withEscalation = 0, withDisclosure = 0
         for record in Self.records(program).prefix(500) {
             let d = evaluator.evaluate(record, at: Self.moment)
             let again = try JSONDecoder().decode(Decision.self, from: JSONEncoder().encode(d))
             #expect(again == d)
+            // Read back, escalation states and disclosure answers have parts of their own, not the
+            // program's shared ones: they are equal, and hash alike, by what they say.
+            #expect(again.hashValue == d.hashValue)
             #expect(again.rating?.deadline == d.rating?.deadline)
             #expect(again.escalations.map(\.due) == d.escalations.map(\.due))
             if d.rating?.deadline != nil { withDeadline += 1 }
             if d.escalations.contains(where: { $0.stageSince != nil && $0.due != nil }) { withEscalation += 1 }
+            if !d.disclosures.isEmpty { withDisclosure += 1 }
         }
         #expect(withDeadline > 100)
         #expect(withEscalation >= 3)
+        #expect(withDisclosure > 50)
         // The same instant at another offset is another deadline to a reader.
         let utc = Decision.RatingOutcome(id: "red", label: nil, clock: "4 working hours", deadlineAt: DateTime.parse("2026-06-01T13:00:00Z"))
         let bst = Decision.RatingOutcome(id: "red", label: nil, clock: "4 working hours", deadlineAt: DateTime.parse("2026-06-01T14:00:00+01:00"))

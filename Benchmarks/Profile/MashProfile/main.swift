@@ -10,7 +10,8 @@ import MashDryRun
 //
 // Modes: `decide` (a full decision on decoded referrals, no explanation, written over the previous
 // one), `outcome` (level, rating and route only), `explain` (with explanations), `jsonl` (JSON Lines
-// in, decision lines out, one thread). The referrals are seeded and synthetic.
+// in, decision lines out, one thread), `decode` (JSON Lines in, nothing decided) and `write` (decisions
+// made beforehand, written as JSON Lines). The referrals are seeded and synthetic.
 
 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().path
@@ -75,7 +76,33 @@ case "jsonl":
         }
         return out.count
     }
+case "decode":
+    // Decoding alone: JSON Lines in, decoded referrals dropped.
+    let reader = RecordReader(schema: program.ruleSet.schema)
+    checksum = measured {
+        var sum = 0
+        for _ in 0..<max(1, count / records.count) {
+            reader.readLines(lines, origin: "generated") { result in
+                if case .success(let r) = result { sum &+= r.id.utf8.count }
+            }
+        }
+        return sum
+    }
+case "write":
+    // Writing alone: the decisions made beforehand, written as JSON Lines.
+    let decisions = records.map { evaluator.evaluate($0, at: moment, explain: false) }
+    let writer = DecisionOutput.JSONLineWriter()
+    var out: [UInt8] = []
+    checksum = measured {
+        var sum = 0
+        for _ in 0..<max(1, count / records.count) {
+            for i in decisions.indices { writer.append(decisions[i], to: &out) }
+            sum &+= out.count
+            out.removeAll(keepingCapacity: true)
+        }
+        return sum
+    }
 default:
-    fatalError("mode: decide, outcome, explain or jsonl")
+    fatalError("mode: decide, outcome, explain, jsonl, decode or write")
 }
 print(mode, count, "referrals", checksum)
