@@ -333,13 +333,19 @@ public struct DirectRecordDecoder: Sendable {
         guard let value = p.direct(root, spare: &spare) else { return nil }
         p.skipSpace()
         guard p.i == bytes.count, let idSlots else { return nil }
-        var node = value
-        for slot in idSlots {
-            guard case .record(let fields) = node else { return nil }
-            node = fields[slot]
-        }
-        guard case .string(let id) = node else { return nil }
+        guard let id = DirectRecordDecoder.text(in: value, at: idSlots[...]) else { return nil }
         return DecodedRecord(id: id, value: value)
+    }
+
+    /// The text at `slots` from `value`, read in place: walking down a copy of each record retained
+    /// and released its fields' array.
+    private static func text(in value: Value, at slots: ArraySlice<Int>) -> String? {
+        guard let slot = slots.first else {
+            if case .string(let s) = value { return s }
+            return nil
+        }
+        guard case .record(let fields) = value, slot >= 0, slot < fields.count else { return nil }
+        return fields.withUnsafeBufferPointer { text(in: $0[slot], at: slots.dropFirst()) }
     }
 }
 
@@ -429,7 +435,9 @@ extension JSONParser {
         if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .list(items) }
         // The earlier list's array, its items written over in order (the binding is the array's
         // only holder once the spare is null).
-        if case .list(let old) = spare { items = old; spare = .null }
+        var taken = Value.null
+        swap(&taken, &spare)
+        if case .list(let old) = consume taken { items = old }
         // Room for a few items at once: grown from empty, a list of three was allocated three times.
         if items.capacity < 4 { items.reserveCapacity(4) }
         var n = 0
@@ -467,7 +475,11 @@ extension JSONParser {
         // out are set to null at the end.
         var slots: [Value]
         var reused = false
-        if case .record(let old) = spare, old.count == count { slots = old; spare = .null; reused = true } else { slots = Value.nulls(count) }
+        // Taken out by a swap and a move: binding it from `spare` and then clearing `spare`
+        // retained and released it.
+        var taken = Value.null
+        swap(&taken, &spare)
+        if case .record(let old) = consume taken, old.count == count { slots = old; reused = true } else { slots = Value.nulls(count) }
         // Which fields have been read, as bits; records of more than 64 fields go the general way.
         var seen: UInt64 = 0
         // The slots are written in place: through the array, each field's two writes checked the
