@@ -37,14 +37,19 @@ public struct Program: Sendable {
         /// Writes the rows that match into the frame (`Frame.matches`); false when the table's
         /// `when` does not hold or no row matches.
         func match(_ frame: Frame) -> Bool {
-            if let c = condition, !c.holds(0, frame) { return false }
-            for input in prepare where input.slot < frame.tableInputCount {
-                frame.tableInputs[input.slot] = input.code(frame)
+            // Read unretained (the table keeps them): read from the table, each was retained and
+            // released per referral.
+            if let c = conditionRef, !c._withUnsafeGuaranteedRef({ $0.holds(0, frame) }) { return false }
+            for i in prepare.indices where prepare[i].slot < frame.tableInputCount {
+                frame.tableInputs[prepare[i].slot] = prepare[i].code(frame)
             }
             frame.matchCount = 0
-            rows.matchRows(frame, first: hit == .first)
+            rowsRef._withUnsafeGuaranteedRef { $0.matchRows(frame, first: hit == .first) }
             return frame.matchCount > 0
         }
+
+        private let conditionRef: Unmanaged<AtomTable>?
+        private let rowsRef: Unmanaged<AtomTable>
 
         init(index: Int, _ t: CheckedRuleSet.Table, _ compiler: Compiler, facts: [Fact]) {
             self.index = index
@@ -55,6 +60,8 @@ public struct Program: Sendable {
                 return AtomTable([compiler.atomCondition(e, texts: &texts)], texts: texts)
             }
             (prepare, rows) = compiler.compileRows(t)
+            conditionRef = condition.map { Unmanaged.passUnretained($0) }
+            rowsRef = Unmanaged.passUnretained(rows)
             priority = t.rows.map { $0.outcome.level ?? 0 }
             self.facts = facts
         }
@@ -308,10 +315,19 @@ extension Evaluator {
 public final class Evaluator {
     let program: Program
     let frame: Frame
+    /// The program's calendar, unretained (`program` keeps it): reading it from the program retained
+    /// and released it each time a clock was added.
+    private let calendar: Unmanaged<WorkingCalendar>?
+    /// The same for the outcome table and the rules' atoms, read for every referral.
+    private let outcomes: Unmanaged<OutcomeTable>
+    private let rules: Unmanaged<AtomTable>
 
     init(program: Program) {
         self.program = program
         self.frame = Frame(program.layout)
+        calendar = program.calendar.map { Unmanaged.passUnretained($0) }
+        outcomes = Unmanaged.passUnretained(program.outcomes)
+        rules = Unmanaged.passUnretained(program.ruleTable)
     }
 
     /// Decides one referral at `moment`. With `explain: false` the facts behind each firing are not
@@ -378,55 +394,29 @@ public final class Evaluator {
     /// With `recording`, each firing is also written to `fired` (with its facts when `explain`).
     private func decide(recording: Bool, explain: Bool, _ fired: inout [Decision.Firing], _ problems: inout [String])
         -> (rank: Int, rating: Int, route: Int) {
-        let table = program.outcomes
+        outcomes._withUnsafeGuaranteedRef { decide(recording: recording, explain: explain, $0, &fired, &problems) }
+    }
+
+    private func decide(recording: Bool, explain: Bool, _ table: OutcomeTable, _ fired: inout [Decision.Firing], _ problems: inout [String])
+        -> (rank: Int, rating: Int, route: Int) {
         if !contributions.isEmpty { contributions.removeAll(keepingCapacity: true) }
 
-        func facts(_ list: [Program.Fact]) -> [Decision.Fact] {
-            guard explain else { return [] }
-            return list.map { Decision.Fact(path: $0.path, value: ValueText.render($0.code(frame), type: $0.type)) }
-        }
-
         frame.firedCount = 0
-        program.ruleTable.fireRules(frame)
+        rules._withUnsafeGuaranteedRef { $0.fireRules(frame) }
         // One allocation for the firings rather than one per doubling: the rules that fired, and
         // usually at most a row per table.
         if recording, frame.firedCount + program.tables.count > 0 { fired.reserveCapacity(frame.firedCount + program.tables.count) }
         for k in 0..<frame.firedCount {
             let i = frame.fired[k]
             contributions.append(table.rules[i])
-            if recording { fired.append(.init(source: program.ruleFirings[i], facts: explain ? facts(program.rules[i].facts) : [])) }
+            if recording { fired.append(.init(source: program.ruleFirings[i], facts: explain ? facts(program.rules[i].facts, explain: explain) : [])) }
         }
 
         for t in program.tableRefs.indices {
             // Tried through an unmanaged reference: taking each table out of the array retained it,
             // and most referrals match no row of most tables.
             guard program.tableRefs[t]._withUnsafeGuaranteedRef({ $0.match(frame) }) else { continue }
-            let compiled = program.tables[t]
-            let matchCount = frame.matchCount
-            // The rows that count: all that matched, or for a priority table the one that wins.
-            var chosen = 0..<matchCount
-            switch compiled.hit {
-            case .first, .collectMax:
-                break
-            case .unique:
-                if matchCount > 1 {
-                    // DMN would return no result; a safeguarding engine must not drop a concern, so
-                    // every matching row counts and the decision says the table is ambiguous.
-                    let rows = (0..<matchCount).map { String(frame.matches[$0] + 1) }
-                    problems.append("table `\(compiled.id)` has hit policy unique, but rows \(rows.joined(separator: ", ")) all match")
-                }
-            case .priority:
-                // The highest level wins; between equals, the first row.
-                var best = 0
-                for m in 1..<matchCount where compiled.priority[frame.matches[m]] > compiled.priority[frame.matches[best]] { best = m }
-                chosen = best..<best + 1
-            }
-            let tableFacts = recording ? facts(compiled.facts) : []
-            for m in chosen {
-                let r = frame.matches[m]
-                contributions.append(table.rows[compiled.index][r])
-                if recording { fired.append(.init(source: program.rowFirings[compiled.index][r], facts: tableFacts)) }
-            }
+            program.tableRefs[t]._withUnsafeGuaranteedRef { contribute($0, table, recording: recording, explain: explain, &fired, &problems) }
         }
 
         // Combine: the highest level wins; rating and route as the rule set declares.
@@ -492,8 +482,10 @@ public final class Evaluator {
         // (their texts compared where they are), so that deciding copies no text: only the deadline
         // is written.
         if ratingIndex >= 0, let name = outcomes.ratingNames[ratingIndex] {
-            if let clock = outcomes.ratingClocks[ratingIndex], let code = program.clockStart {
-                if case .dateTime(let start) = code(frame) {
+            // Compiled code is called where it is kept: bound to a name first, its closure was
+            // retained and released.
+            if let clock = outcomes.ratingClocks[ratingIndex], program.clockStart != nil {
+                if case .dateTime(let start) = program.clockStart!(frame) {
                     deadline = add(clock, to: start)
                 } else {
                     problems.append("the response clock cannot start: the record has no start time for it")
@@ -552,16 +544,52 @@ public final class Evaluator {
         decision.problems = problems
     }
 
+    /// What a table whose rows matched (in the frame) contributes, and its firings.
+    private func contribute(_ compiled: Program.Table, _ table: OutcomeTable, recording: Bool, explain: Bool,
+                            _ fired: inout [Decision.Firing], _ problems: inout [String]) {
+        let matchCount = frame.matchCount
+        // The rows that count: all that matched, or for a priority table the one that wins.
+        var chosen = 0..<matchCount
+        switch compiled.hit {
+        case .first, .collectMax:
+            break
+        case .unique:
+            if matchCount > 1 {
+                // DMN would return no result; a safeguarding engine must not drop a concern, so
+                // every matching row counts and the decision says the table is ambiguous.
+                let rows = (0..<matchCount).map { String(frame.matches[$0] + 1) }
+                problems.append("table `\(compiled.id)` has hit policy unique, but rows \(rows.joined(separator: ", ")) all match")
+            }
+        case .priority:
+            // The highest level wins; between equals, the first row.
+            var best = 0
+            for m in 1..<matchCount where compiled.priority[frame.matches[m]] > compiled.priority[frame.matches[best]] { best = m }
+            chosen = best..<best + 1
+        }
+        let tableFacts = recording ? facts(compiled.facts, explain: explain) : []
+        for m in chosen {
+            let r = frame.matches[m]
+            contributions.append(table.rows[compiled.index][r])
+            if recording { fired.append(.init(source: program.rowFirings[compiled.index][r], facts: tableFacts)) }
+        }
+    }
+
+    private func facts(_ list: [Program.Fact], explain: Bool) -> [Decision.Fact] {
+        guard explain else { return [] }
+        return list.map { Decision.Fact(path: $0.path, value: ValueText.render($0.code(frame), type: $0.type)) }
+    }
+
     private func add(_ clock: ClockSpec, to start: DateTime) -> DateTime? {
-        if let calendar = program.calendar { return calendar.add(clock, to: start) }
+        if let calendar { return calendar._withUnsafeGuaranteedRef { $0.add(clock, to: start) } }
         return clock.working ? nil : WorkingCalendar.addElapsed(clock, to: start)
     }
 
     /// A time as the calendar's zone reads it.
-    private func local(_ t: DateTime) -> DateTime { program.calendar?.local(t) ?? t }
+    private func local(_ t: DateTime) -> DateTime { calendar?._withUnsafeGuaranteedRef { $0.local(t) } ?? t }
 
     private func escalation(_ e: Program.Escalation, at moment: DateTime, problems: inout [String]) -> Decision.EscalationState? {
-        if let when = e.startsWhen, !when(frame).isTrue { return nil }
+        // The path's code is called where it is kept (see `evaluate`).
+        if e.startsWhen != nil, !e.startsWhen!(frame).isTrue { return nil }
         guard case .dateTime(let base) = e.startsAt(frame) else { return nil }
         guard let start = e.startsAfter.map({ add($0, to: base) }) ?? base else { return nil }
         // What the state says of the path is shared, made when the program was compiled.
@@ -570,17 +598,17 @@ public final class Evaluator {
                   dueAt: due.map(local), overdue: status == .open && due.map { moment > $0 } == true)
         }
         if moment < start { return state(.pending, stage: nil, since: nil, due: nil) }
-        if let resolved = e.resolvedAt, case .dateTime(let at) = resolved(frame), at <= moment {
+        if e.resolvedAt != nil, case .dateTime(let at) = e.resolvedAt!(frame), at <= moment {
             return state(.resolved, stage: nil, since: nil, due: nil)
         }
         var stage = 0
         var since = start
         var recorded = false
-        if let code = e.currentStage, case .string(let id) = code(frame) {
+        if e.currentStage != nil, case .string(let id) = e.currentStage!(frame) {
             if let s = e.stageIds.firstIndex(of: id) {
                 stage = s
                 recorded = true
-                if let sinceCode = e.currentSince, case .dateTime(let t) = sinceCode(frame) { since = t }
+                if e.currentSince != nil, case .dateTime(let t) = e.currentSince!(frame) { since = t }
             } else {
                 problems.append("escalation `\(e.id)`: the record says stage \"\(id)\", which the path does not have; the timetable is used instead")
             }
@@ -642,7 +670,7 @@ public final class Evaluator {
                 guard policies[p].shares[s].category == category, policies[p].shares[s].audience == audience,
                       policies[p].shares[s].purpose == nil || policies[p].shares[s].purpose == purpose else { continue }
                 // Read where it is: a copy of the share rule retained every text and list it holds.
-                if let c = program.shares[p][s].condition, !c(frame).isTrue { continue }
+                if program.shares[p][s].condition != nil, !program.shares[p][s].condition!(frame).isTrue { continue }
                 answers.append(.init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose,
                                      source: program.shares[p][s].source))
                 answered = true
