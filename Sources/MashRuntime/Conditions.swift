@@ -466,11 +466,13 @@ extension Compiler {
     /// it for each text: text by equality, null never, any other value as `in` matches it. Also says
     /// whether any item's field is null (`membershipNullItem`), or is neither text nor null, or the
     /// item is not a record (`membershipOddItem`), for `ItemScreen`.
-    static func members(_ list: Value, _ slot: Int, _ texts: MemberSet) -> UInt64 {
-        guard case .list(let items) = list else { return Frame.membershipKnown | Frame.membershipNotAList }
+    /// The list at `list` is read where it is, and its items by index: a copy of the list, and of
+    /// each item, retained and released them.
+    static func members(_ list: UnsafePointer<Value>, _ slot: Int, _ texts: MemberSet) -> UInt64 {
+        guard case .list(let items) = list.pointee else { return Frame.membershipKnown | Frame.membershipNotAList }
         var bits = Frame.membershipKnown
-        for item in items {
-            guard case .record(let fields) = item, slot < fields.count else {
+        for i in items.indices {
+            guard case .record(let fields) = items[i], slot < fields.count else {
                 bits |= Frame.membershipOddItem
                 continue
             }
@@ -516,7 +518,7 @@ extension Compiler {
                 // for constants), is worked out here; a record path's items' set by the frame.
                 var bits = f.membership(set)
                 if bits == 0 {
-                    bits = Compiler.members(read.read(f), slot, texts)
+                    bits = read.withValue(f) { Compiler.members($0, slot, texts) }
                     if set < f.membershipCount { f.memberships[set] = bits }
                 }
                 if bits & Frame.membershipNotAList != 0 { return .null }

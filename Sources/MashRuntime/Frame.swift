@@ -380,7 +380,7 @@ final class Frame {
     @inline(never) private func workOutMembership(_ set: Int) -> UInt64 {
         let path = memberPaths[set]
         guard path >= 0 else { return 0 }
-        let bits = memberTexts[set]._withUnsafeGuaranteedRef { Compiler.members(paths[path], memberSlots[set], $0) }
+        let bits = memberTexts[set]._withUnsafeGuaranteedRef { Compiler.members(paths + path, memberSlots[set], $0) }
         memberships[set] = bits
         return bits
     }
