@@ -133,6 +133,22 @@ import Testing
         }
     }
 
+    /// Names are compared a word at a time (two words that may overlap, up to 16 bytes; a byte loop
+    /// under 4): a name that differs from one in the table at any single byte, of any length from 1
+    /// to 24, is not found, and the name itself is.
+    @Test func aNameDifferingInAnyOneByteIsNotFound() {
+        for n in 1...24 {
+            let name = (0..<n).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            let table = NameTable([name])
+            #expect(name.withUnsafeBufferPointer { table.index(of: $0) } == 0, "length \(n)")
+            for k in 0..<n {
+                var other = name
+                other[k] = UInt8(ascii: "Z")
+                #expect(other.withUnsafeBufferPointer { table.index(of: $0) } == nil, "length \(n), byte \(k)")
+            }
+        }
+    }
+
     /// An enumeration may list a value twice; the first is found, as a search in order found it.
     @Test func aRepeatedNameIsFoundAtItsFirstIndex() {
         let table = NameTable(["low", "high", "low"].map { Array($0.utf8) })
