@@ -317,17 +317,17 @@ public final class Evaluator {
     let frame: Frame
     /// The program's calendar, unretained (`program` keeps it): reading it from the program retained
     /// and released it each time a clock was added.
-    private let calendar: Unmanaged<WorkingCalendar>?
+    private let calendarRef: Unmanaged<WorkingCalendar>?
     /// The same for the outcome table and the rules' atoms, read for every referral.
-    private let outcomes: Unmanaged<OutcomeTable>
-    private let rules: Unmanaged<AtomTable>
+    private let outcomesRef: Unmanaged<OutcomeTable>
+    private let rulesRef: Unmanaged<AtomTable>
 
     init(program: Program) {
         self.program = program
         self.frame = Frame(program.layout)
-        calendar = program.calendar.map { Unmanaged.passUnretained($0) }
-        outcomes = Unmanaged.passUnretained(program.outcomes)
-        rules = Unmanaged.passUnretained(program.ruleTable)
+        calendarRef = program.calendar.map { Unmanaged.passUnretained($0) }
+        outcomesRef = Unmanaged.passUnretained(program.outcomes)
+        rulesRef = Unmanaged.passUnretained(program.ruleTable)
     }
 
     /// Decides one referral at `moment`. With `explain: false` the facts behind each firing are not
@@ -394,7 +394,7 @@ public final class Evaluator {
     /// With `recording`, each firing is also written to `fired` (with its facts when `explain`).
     private func decide(recording: Bool, explain: Bool, _ fired: inout [Decision.Firing], _ problems: inout [String])
         -> (rank: Int, rating: Int, route: Int) {
-        outcomes._withUnsafeGuaranteedRef { decide(recording: recording, explain: explain, $0, &fired, &problems) }
+        outcomesRef._withUnsafeGuaranteedRef { decide(recording: recording, explain: explain, $0, &fired, &problems) }
     }
 
     private func decide(recording: Bool, explain: Bool, _ table: OutcomeTable, _ fired: inout [Decision.Firing], _ problems: inout [String])
@@ -402,7 +402,7 @@ public final class Evaluator {
         if !contributions.isEmpty { contributions.removeAll(keepingCapacity: true) }
 
         frame.firedCount = 0
-        rules._withUnsafeGuaranteedRef { $0.fireRules(frame) }
+        rulesRef._withUnsafeGuaranteedRef { $0.fireRules(frame) }
         // One allocation for the firings rather than one per doubling: the rules that fired, and
         // usually at most a row per table.
         if recording, frame.firedCount + program.tables.count > 0 { fired.reserveCapacity(frame.firedCount + program.tables.count) }
@@ -580,12 +580,12 @@ public final class Evaluator {
     }
 
     private func add(_ clock: ClockSpec, to start: DateTime) -> DateTime? {
-        if let calendar { return calendar._withUnsafeGuaranteedRef { $0.add(clock, to: start) } }
+        if let calendarRef { return calendarRef._withUnsafeGuaranteedRef { $0.add(clock, to: start) } }
         return clock.working ? nil : WorkingCalendar.addElapsed(clock, to: start)
     }
 
     /// A time as the calendar's zone reads it.
-    private func local(_ t: DateTime) -> DateTime { calendar?._withUnsafeGuaranteedRef { $0.local(t) } ?? t }
+    private func local(_ t: DateTime) -> DateTime { calendarRef?._withUnsafeGuaranteedRef { $0.local(t) } ?? t }
 
     private func escalation(_ e: Program.Escalation, at moment: DateTime, problems: inout [String]) -> Decision.EscalationState? {
         // The path's code is called where it is kept (see `evaluate`).
