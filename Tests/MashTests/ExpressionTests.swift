@@ -57,6 +57,15 @@ import Testing
         ("sum([1, 2, 3])", "6"), ("min([3, 1, 2])", "1"), ("max(4, 9)", "9"), ("mean([1, 2])", "1.5"),
         ("all([true, false])", "false"), ("any([false, null, true])", "true"), ("all([true, null])", "null"),
         ("distinct values([1, 1, 2])", "[1, 2]"), ("list contains(tags, \"a\")", "true"), ("count([])", "0"),
+        // Two dates or two date-times, neither a constant, are ordered without the general comparison:
+        // the same results, and a local date-time has no order against one with an offset.
+        ("received > received - duration(\"PT1H\")", "true"), ("received < received - duration(\"PT1H\")", "false"),
+        ("received >= received", "true"), ("received > received", "false"), ("received <= received + duration(\"PT1S\")", "true"),
+        ("child.date_of_birth < received.date", "true"), ("child.date_of_birth >= received.date", "false"),
+        ("child.date_of_birth >= child.date_of_birth", "true"), ("child.date_of_birth > child.date_of_birth", "false"),
+        ("received > date and time(string(child.date_of_birth) + \"T00:00:00\")", "null"),
+        ("received <= date and time(string(child.date_of_birth) + \"T00:00:00Z\")", "false"),
+        ("child.age_months > count(tags)", "true"), ("child.age > count(tags)", "null"),
         // some / every.
         ("some c in concerns satisfies c.severity = \"significant\"", "true"),
         ("every c in concerns satisfies c.severity = \"minor\"", "false"),
