@@ -467,9 +467,12 @@ public final class Evaluator {
         var escalations: [Decision.EscalationState] = [], disclosures: [Decision.DisclosureAnswer] = []
         swap(&fired, &decision.fired); swap(&problems, &decision.problems)
         swap(&escalations, &decision.escalations); swap(&disclosures, &decision.disclosures)
-        // Emptied in place; a list that is empty already (problems, escalations and disclosure
-        // answers, for most referrals) is left alone, as emptying it cost a call all the same.
-        if !fired.isEmpty { fired.removeAll(keepingCapacity: true) }
+        // Emptied in place. The firings go one at a time from the end: `removeAll(keepingCapacity:)`
+        // went through the general `replaceSubrange`, about 250 instructions for the two or three
+        // firings a decision has (emptying escalation states and disclosure answers the same way was
+        // measured at 67 fewer instructions but 0.8 more retains and releases a decision, and not
+        // kept). A list that is empty already is left alone.
+        while !fired.isEmpty { fired.removeLast() }
         if !problems.isEmpty { problems.removeAll(keepingCapacity: true) }
         if !escalations.isEmpty { escalations.removeAll(keepingCapacity: true) }
         if !disclosures.isEmpty { disclosures.removeAll(keepingCapacity: true) }
