@@ -271,40 +271,40 @@ package final class DecisionJSON {
     // The path's and the answer's own texts are read from their shared source, where they are.
     private func escalation(_ e: Decision.EscalationState) {
         var first = true
-        let path = e.source
+        let shared = e.source
         raw("{")
         field("due", e.dueAt, &first)
-        field("held_by", path.heldBy, &first)
-        field("location", path.location, &first)
+        field("held_by", shared.heldBy, &first)
+        field("location", shared.location, &first)
         key("overdue", &first)
         if e.overdue { raw("true") } else { raw("false") }
-        field("path", path.path, &first)
-        field("stage", path.stage, &first)
+        field("path", shared.path, &first)
+        field("stage", shared.stage, &first)
         field("stage_since", e.stageSinceAt, &first)
         field("started", e.startedAt, &first)
         field("status", e.status.rawValue, &first)
-        field("title", path.title, &first)
+        field("title", shared.title, &first)
         raw("}")
     }
 
     private func disclosure(_ a: Decision.DisclosureAnswer) {
         var first = true
-        let answer = a.source
+        let shared = a.source
         raw("{")
         field("agency", a.agency, &first)
-        field("answer", answer.answer.rawValue, &first)
-        field("approval_by", answer.approvalBy, &first)
+        field("answer", shared.answer.rawValue, &first)
+        field("approval_by", shared.approvalBy, &first)
         field("audience", a.audience, &first)
         field("category", a.category, &first)
-        field("form", answer.form, &first)
-        field("location", answer.location, &first)
+        field("form", shared.form, &first)
+        field("location", shared.location, &first)
         key("must_record", &first)
-        strings(answer.mustRecord)
+        strings(shared.mustRecord)
         field("purpose", a.purpose, &first)
-        field("reason", answer.reason, &first)
+        field("reason", shared.reason, &first)
         field("request", a.request, &first)
         key("requires", &first)
-        strings(answer.requires)
+        strings(shared.requires)
         raw("}")
     }
 }

@@ -248,14 +248,14 @@ final class OutcomeTable: Sendable {
     let routeLabels: [String?]
     let fallbackLevel: Int
     let defaultLevel: Int
+    let ratingFollowsLevel: Bool
+    let routeFollowsLevel: Bool
 
     /// Whether `named` is route `index`, its texts compared where they are.
     func isRoute(_ index: Int, _ named: Decision.Named?) -> Bool {
         guard let named else { return false }
         return named.id == routeIds[index] && named.label == routeLabels[index]
     }
-    let ratingFollowsLevel: Bool
-    let routeFollowsLevel: Bool
 
     init(_ rs: CheckedRuleSet) {
         defaultLevel = rs.defaultLevel
@@ -409,14 +409,15 @@ public final class Evaluator {
         for k in 0..<frame.firedCount {
             let i = frame.fired[k]
             contributions.append(table.rules[i])
-            if recording { fired.append(.init(source: program.ruleFirings[i], facts: explain ? facts(program.rules[i].facts, explain: explain) : [])) }
+            if recording { fired.append(.init(source: program.ruleFirings[i], facts: explain ? facts(program.rules[i].facts) : [])) }
         }
 
         for t in program.tableRefs.indices {
             // Tried through an unmanaged reference: taking each table out of the array retained it,
             // and most referrals match no row of most tables.
-            guard program.tableRefs[t]._withUnsafeGuaranteedRef({ $0.match(frame) }) else { continue }
-            program.tableRefs[t]._withUnsafeGuaranteedRef { contribute($0, table, recording: recording, explain: explain, &fired, &problems) }
+            program.tableRefs[t]._withUnsafeGuaranteedRef { compiled in
+                if compiled.match(frame) { contribute(compiled, table, recording: recording, explain: explain, &fired, &problems) }
+            }
         }
 
         // Combine: the highest level wins; rating and route as the rule set declares.
@@ -569,7 +570,8 @@ public final class Evaluator {
             for m in 1..<matchCount where compiled.priority[frame.matches[m]] > compiled.priority[frame.matches[best]] { best = m }
             chosen = best..<best + 1
         }
-        let tableFacts = recording ? facts(compiled.facts, explain: explain) : []
+        // The table's facts are read only when explaining: handed over otherwise, the list was copied.
+        let tableFacts = recording && explain ? facts(compiled.facts) : []
         for m in chosen {
             let r = frame.matches[m]
             contributions.append(table.rows[compiled.index][r])
@@ -577,9 +579,9 @@ public final class Evaluator {
         }
     }
 
-    private func facts(_ list: [Program.Fact], explain: Bool) -> [Decision.Fact] {
-        guard explain else { return [] }
-        return list.map { Decision.Fact(path: $0.path, value: ValueText.render($0.code(frame), type: $0.type)) }
+    /// The facts behind a firing, for an explanation.
+    private func facts(_ list: [Program.Fact]) -> [Decision.Fact] {
+        list.map { Decision.Fact(path: $0.path, value: ValueText.render($0.code(frame), type: $0.type)) }
     }
 
     private func add(_ clock: ClockSpec, to start: DateTime) -> DateTime? {

@@ -435,9 +435,7 @@ extension JSONParser {
         if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .list(items) }
         // The earlier list's array, its items written over in order (the binding is the array's
         // only holder once the spare is null).
-        var taken = Value.null
-        swap(&taken, &spare)
-        if case .list(let old) = consume taken { items = old }
+        if case .list(let old) = spare.take() { items = old }
         // Room for a few items at once: grown from empty, a list of three was allocated three times.
         if items.capacity < 4 { items.reserveCapacity(4) }
         var n = 0
@@ -475,11 +473,7 @@ extension JSONParser {
         // out are set to null at the end.
         var slots: [Value]
         var reused = false
-        // Taken out by a swap and a move: binding it from `spare` and then clearing `spare`
-        // retained and released it.
-        var taken = Value.null
-        swap(&taken, &spare)
-        if case .record(let old) = consume taken, old.count == count { slots = old; reused = true } else { slots = Value.nulls(count) }
+        if case .record(let old) = spare.take(), old.count == count { slots = old; reused = true } else { slots = Value.nulls(count) }
         // Which fields have been read, as bits; records of more than 64 fields go the general way.
         var seen: UInt64 = 0
         // The slots are written in place: through the array, each field's two writes checked the

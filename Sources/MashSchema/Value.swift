@@ -30,6 +30,14 @@ public enum Value: Sendable, Hashable {
         return slots
     }
 
+    /// The value, moved out and null left in its place (as `Optional.take()`): binding a value and
+    /// then setting its place to null retained and released what it holds.
+    @inline(__always) public mutating func take() -> Value {
+        var taken = Value.null
+        swap(&taken, &self)
+        return taken
+    }
+
     public var isNull: Bool { if case .null = self { return true } else { return false } }
     public var isTrue: Bool { if case .boolean(true) = self { return true } else { return false } }
 }
