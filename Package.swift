@@ -64,6 +64,8 @@ let package = Package(
         // MashCLI is a dependency so that `swift test` builds the `mash` binary the CLI tests run.
         .testTarget(name: "MashTests", dependencies: [
             "Mash", "MashHarness", "MashDryRun", "MashStore", "MashTestSupport", "MashCLI", .product(name: "Crypto", package: "swift-crypto"),
+            // The store tests read its query plans and indexes.
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]
 )

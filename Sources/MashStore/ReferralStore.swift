@@ -7,7 +7,7 @@ import MashSchema
 ///
 /// Tables (see `migrator`):
 /// - `referral(id PRIMARY KEY, received, document)`: one row per referral id, the record as JSON;
-///   `received` (ISO 8601, UTC) is indexed for date ranges.
+///   `received` (ISO 8601, UTC) is indexed, with `id`, for date ranges and for reading in order.
 /// - `import_batch(id, source, stored, rejected, started_at)`: one row per import.
 /// - `ruleset(hash PRIMARY KEY, name, version, authority, folder, sources)`: the sources of every rule
 ///   set a logged decision names, so a decision can be reproduced from the log alone.
@@ -59,6 +59,15 @@ public final class ReferralStore {
                     decision TEXT NOT NULL
                 );
                 CREATE INDEX decision_referral ON decision(referral_id);
+                """)
+        }
+        // Referrals are read oldest first, ties by id: with `received` alone indexed, SQLite sorted
+        // each run of equal received times in a temporary B-tree, and a store without received times
+        // (a batch imported without a clock start) was sorted whole, documents and all.
+        m.registerMigration("v2: referrals indexed by received time and id") { db in
+            try db.execute(sql: """
+                CREATE INDEX referral_received_id ON referral(received, id);
+                DROP INDEX referral_received;
                 """)
         }
         return m
@@ -132,7 +141,7 @@ public final class ReferralStore {
         }
     }
 
-    private static func select(_ columns: String, from: LocalDate?, to: LocalDate?) -> (String, StatementArguments) {
+    static func select(_ columns: String, from: LocalDate?, to: LocalDate?) -> (String, StatementArguments) {
         var sql = "SELECT \(columns) FROM referral"
         var conditions: [String] = [], arguments: [DatabaseValueConvertible] = []
         if let from { conditions.append("received >= ?"); arguments.append(from.description) }

@@ -1,7 +1,8 @@
 import Foundation
 import Mash
 import MashDryRun
-import MashStore
+@testable import MashStore
+import GRDB
 import MashTestSupport
 import Testing
 
@@ -61,6 +62,53 @@ import Testing
         try store.forEachDocument(from: from) { _, d in documents.append(d) }
         try store.forEachDocumentBytes(from: from) { bytes.append(String(decoding: $0, as: UTF8.self)) }
         #expect(bytes == documents)
+    }
+
+    @Test func referralsAreReadOldestFirstTiesByIdWithoutSortingThem() throws {
+        let path = temporaryStore()
+        defer { remove(path) }
+        let store = try ReferralStore(path: path)
+        let program = try #require(Self.london.program)
+        let reader = RecordReader(schema: program.ruleSet.schema)
+        // Every other referral received at the same moment, the rest with no received time: the
+        // store gives those with none first, then the others, each run in id order.
+        let noon = try #require(DateTime.parse("2026-01-05T12:00:00Z"))
+        func atNoon(_ id: String) -> Bool { (Int(id.split(separator: "-").last ?? "") ?? 0) % 2 == 0 }
+        _ = try store.importRecords(source: "test", { emit in
+            reader.readLines(Data(generated(12, seed: 4).joined(separator: "\n").utf8), origin: "test", raw: emit)
+        }, received: { atNoon($0.id) ? noon : nil })
+        var ids: [String] = []
+        try store.forEachDocument { id, _ in ids.append(id) }
+        let all = (0..<12).map { "SYN-4-\($0)" }
+        #expect(ids == all.filter { !atNoon($0) }.sorted() + all.filter(atNoon).sorted())
+        #expect(ids.prefix(3) == ["SYN-4-1", "SYN-4-11", "SYN-4-3"])
+        // Read through the index in that order: no temporary B-tree sorts the documents.
+        for (from, to) in [(nil, nil), (LocalDate(year: 2026, month: 1, day: 1), LocalDate(year: 2026, month: 2, day: 1))] {
+            let (sql, arguments) = ReferralStore.select("document", from: from, to: to)
+            let plan = try store.db.read { db in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String } }
+            #expect(plan.contains { $0.contains("USING INDEX referral_received_id") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+        }
+    }
+
+    @Test func aStoreMadeBeforeTheReceivedAndIdIndexGetsIt() throws {
+        let path = temporaryStore()
+        defer { remove(path) }
+        _ = try importLines(generated(10, seed: 2), into: try ReferralStore(path: path))
+        // Put the store back as the first version of the schema left it.
+        try ReferralStore(path: path).db.write { db in
+            try db.execute(sql: """
+                DROP INDEX referral_received_id;
+                CREATE INDEX referral_received ON referral(received);
+                DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%';
+                """)
+        }
+        let reopened = try ReferralStore(path: path)
+        let indexes = try reopened.db.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'referral' AND sql IS NOT NULL ORDER BY name")
+        }
+        #expect(indexes == ["referral_received_id"])
+        #expect(try reopened.count() == 10)
     }
 
     @Test func aDecisionCanBeReproducedFromTheLogAlone() throws {
