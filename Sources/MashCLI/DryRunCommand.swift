@@ -52,6 +52,7 @@ struct DryRunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         var dryRun = DryRun(baseline: b, candidate: c, at: moment)
+        dryRun.keepsLoggable = log != nil
         for (option, text) in [("--from", from), ("--to", to)] {
             guard let text else { continue }
             guard let date = LocalDate.parse(text) else {

@@ -16,6 +16,10 @@ public struct DryRun {
     public var to: LocalDate?
     /// Only referrals for which this condition (checked against the baseline's schema) is true.
     public var filter: CompiledExpression?
+    /// Whether the report keeps each changed referral's record and both decisions for a decision
+    /// log (`DryRunReport.loggable`). Without a log to write, encoding every changed record again
+    /// was a thirtieth of a dry-run's work, and the records were held to the end.
+    public var keepsLoggable = true
 
     public init(baseline: Program, candidate: Program, at moment: DateTime) {
         self.baseline = baseline
@@ -96,7 +100,9 @@ public struct DryRun {
             removed.append(key)
             state.causes[key, default: (firing.title, 0)].count += 1
         }
-        state.loggable.append((RecordDecoder(schema: baseline.ruleSet.schema).encode(record.value), explainedBefore, explainedAfter))
+        if keepsLoggable {
+            state.loggable.append((RecordDecoder(schema: baseline.ruleSet.schema).encode(record.value), explainedBefore, explainedAfter))
+        }
         state.changed.append(.init(id: record.id, received: received?.description,
                                    before: .init(explainedBefore), after: .init(explainedAfter),
                                    rulesAdded: added.sorted(), rulesRemoved: removed.sorted(),
@@ -145,7 +151,7 @@ public struct DryRun {
             var done = 0
             init(_ n: Int) { parts = Array(repeating: nil, count: n) }
         }
-        let (b, c, m, f, t, fl) = (baseline, candidate, moment, from, to, filter)
+        let (b, c, m, f, t, fl, kl) = (baseline, candidate, moment, from, to, filter, keepsLoggable)
         data.withUnsafeBytes { raw in
             let bytes = UnsafeBufferPointer(start: raw.bindMemory(to: UInt8.self).baseAddress, count: raw.count)
             let chunks = JSONLines.chunks(of: bytes, parts: max(1, workers) * 8)
@@ -163,6 +169,7 @@ public struct DryRun {
                     part.from = f
                     part.to = t
                     part.filter = fl
+                    part.keepsLoggable = kl
                     var count = 0
                     reader.readLines(UnsafeBufferPointer(rebasing: shared[chunks[k].range]), origin: origin, firstLine: chunks[k].firstLine) { result in
                         switch result {
@@ -214,6 +221,7 @@ public struct DryRun {
         fresh.from = from
         fresh.to = to
         fresh.filter = filter
+        fresh.keepsLoggable = keepsLoggable
         let pending = Pending(fresh)
         let queue = DispatchQueue(label: "mash.dry-run.batches")
         let group = DispatchGroup()

@@ -71,7 +71,8 @@ public struct DryRunReport: Sendable, Encodable {
     public let workload: Workload
     public let causes: [Cause]
     public let changes: [ChangedReferral]
-    /// The changed referrals' records and both decisions, for a decision log (not encoded).
+    /// The changed referrals' records and both decisions, for a decision log (not encoded); empty
+    /// when the dry-run did not keep them (`DryRun.keepsLoggable`).
     public var loggable: [(record: RawValue, before: Decision, after: Decision)] = []
 
     enum CodingKeys: String, CodingKey {

@@ -130,6 +130,64 @@ import Testing
         #expect(logged.decision.contains("\"stage\":\"first_line\""))
     }
 
+    /// `mash dry-run --log` writes both decisions of every changed referral, each reproducible from
+    /// the log alone; without `--log` the dry-run keeps no records for a log and reports the same.
+    @Test func aDryRunLogsBothDecisionsOfEveryChangedReferral() throws {
+        let path = temporaryStore()
+        defer { remove(path) }
+        let lines = FileManager.default.temporaryDirectory.appendingPathComponent("mash-lines-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: lines) }
+        try generated(600, seed: 8).joined(separator: "\n").write(toFile: lines, atomically: true, encoding: .utf8)
+        func dryRun(_ extra: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Repository.mashBinary)
+            process.arguments = ["dry-run", "--baseline", Repository.path("rules/london"), "--candidate", Repository.path("rules/london-candidate"),
+                                 "--referrals", lines, "--at", "2026-03-04T12:00:00Z", "--format", "json"] + extra
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            return String(decoding: data, as: UTF8.self)
+        }
+        let logged = try dryRun(["--log", path])
+        #expect(logged == (try dryRun([])))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(logged.utf8)) as? [String: Any])
+        let changes = try #require(report["changes"] as? [[String: Any]])
+        #expect(changes.count == report["changed"] as? Int)
+        #expect(changes.count >= 3)
+        let store = try ReferralStore(path: path)
+        let baselineHash = Self.london.hash
+        let candidateHash = RuleSetLoader.load(folder: Repository.path("rules/london-candidate")).hash
+        for change in changes {
+            let id = try #require(change["id"] as? String)
+            let decisions = try store.loggedDecisions(referral: id)
+            #expect(decisions.map(\.rulesetHash) == [baselineHash, candidateHash], "\(id)")
+            let levels = [change["before"], change["after"]].map { ($0 as? [String: Any])?["level"] as? String }
+            for (decision, level) in zip(decisions, levels) {
+                #expect(decision.decision.contains("\"level\":\"\(level ?? "?")\""), "\(id)")
+                #expect(try store.reproduce(decision) == decision.decision, "\(id)")
+            }
+        }
+        #expect(try store.db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM decision") } == changes.count * 2)
+        // The library's dry-run, told to keep nothing for a log, gives the same report and no records.
+        let program = try #require(Self.london.program)
+        let candidate = try #require(RuleSetLoader.load(folder: Repository.path("rules/london-candidate")).program)
+        var runs: [DryRunReport] = []
+        for keeps in [true, false] {
+            var run = DryRun(baseline: program, candidate: candidate, at: try #require(DateTime.parse("2026-03-04T12:00:00Z")))
+            run.keepsLoggable = keeps
+            run.addLines(try Data(contentsOf: URL(fileURLWithPath: lines)), origin: "lines", decoder: RecordDecoder(schema: program.ruleSet.schema), workers: 2)
+            runs.append(run.report())
+        }
+        #expect(Set(runs[0].loggable.map(\.before.id)) == Set(changes.compactMap { $0["id"] as? String }))
+        #expect(runs[0].loggable.count == changes.count)
+        #expect(runs[1].loggable.isEmpty)
+        #expect(DryRunOutput.json(runs[1]) == DryRunOutput.json(runs[0]))
+    }
+
     @Test func aKilledImportLeavesTheStoreAsItWas() throws {
         let path = temporaryStore()
         defer { remove(path) }
