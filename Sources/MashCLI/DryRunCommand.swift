@@ -94,8 +94,9 @@ struct DryRunCommand: ParsableCommand {
         let (storeFrom, storeTo) = (dryRun.from, dryRun.to)
         for path in stores {
             let store = try ReferralStore(path: path)
+            // Read in the order the store keeps them: the report does not depend on the order.
             try dryRun.addDocumentBytes(origin: path, decoder: reader.decoder, workers: workers, progress: progress.update) { body in
-                try store.forEachDocumentBytes(from: storeFrom, to: storeTo, body)
+                try store.forEachDocumentBytes(from: storeFrom, to: storeTo, oldestFirst: false, body)
             }
         }
         progress.finish()

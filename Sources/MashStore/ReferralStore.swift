@@ -129,8 +129,15 @@ public final class ReferralStore {
 
     /// The same documents in the same order, as the stored bytes (UTF-8 JSON), valid only during the
     /// call: nothing is copied into a `String` first. For reading a whole store, as a dry-run does.
-    public func forEachDocumentBytes(from: LocalDate? = nil, to: LocalDate? = nil, _ body: (UnsafeRawBufferPointer) -> Void) throws {
-        let (sql, arguments) = Self.select("document", from: from, to: to)
+    ///
+    /// With `oldestFirst: false`, the documents come in the order the store keeps them, for a reader
+    /// whose result does not depend on the order (a dry-run's report does not). Reading oldest first
+    /// goes through the received-time index and fetches each row where the import put it: on a store
+    /// of 1,000,000 referrals that was one `pread` per row, a sixth of a dry-run on one core, where
+    /// the store's own order reads each page once.
+    public func forEachDocumentBytes(from: LocalDate? = nil, to: LocalDate? = nil, oldestFirst: Bool = true,
+                                     _ body: (UnsafeRawBufferPointer) -> Void) throws {
+        let (sql, arguments) = Self.select("document", from: from, to: to, ordered: oldestFirst)
         try db.read { db in
             let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try cursor.next() {
@@ -141,13 +148,13 @@ public final class ReferralStore {
         }
     }
 
-    static func select(_ columns: String, from: LocalDate?, to: LocalDate?) -> (String, StatementArguments) {
+    static func select(_ columns: String, from: LocalDate?, to: LocalDate?, ordered: Bool = true) -> (String, StatementArguments) {
         var sql = "SELECT \(columns) FROM referral"
         var conditions: [String] = [], arguments: [DatabaseValueConvertible] = []
         if let from { conditions.append("received >= ?"); arguments.append(from.description) }
         if let to { conditions.append("received < ?"); arguments.append(to.description) }
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY received, id"
+        if ordered { sql += " ORDER BY received, id" }
         return (sql, StatementArguments(arguments))
     }
 

@@ -188,6 +188,59 @@ import Testing
         #expect(DryRunOutput.json(runs[1]) == DryRunOutput.json(runs[0]))
     }
 
+    /// A dry-run reads a store in the order the store keeps it, not oldest first: the report is
+    /// the same either way, and the same as for the lines the store was made from.
+    @Test func aDryRunOverAStoreReportsTheSameInAnyReadingOrder() throws {
+        let path = temporaryStore()
+        defer { remove(path) }
+        let lines = FileManager.default.temporaryDirectory.appendingPathComponent("mash-lines-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: lines) }
+        func mash(_ arguments: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Repository.mashBinary)
+            process.arguments = arguments
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(arguments)")
+            return String(decoding: data, as: UTF8.self)
+        }
+        let london = Repository.path("rules/london"), candidate = Repository.path("rules/london-candidate")
+        _ = try mash(["generate", "--count", "800", "--seed", "9", "--store", path, "--ruleset", london])
+        _ = try mash(["generate", "--count", "800", "--seed", "9", "--output", lines])
+        func dryRun(_ referrals: String) throws -> String {
+            try mash(["dry-run", "--baseline", london, "--candidate", candidate, "--referrals", referrals, "--at", "2026-03-04T12:00:00Z", "--format", "json"])
+        }
+        let fromStore = try dryRun(path)
+        #expect(fromStore == (try dryRun(lines)))
+        #expect(fromStore.contains("\"referrals\" : 800"))
+
+        // The two orders differ (the generator's received times are not in order), hold the same
+        // documents, and give the same report.
+        let store = try ReferralStore(path: path)
+        var stored: [String] = [], oldestFirst: [String] = []
+        try store.forEachDocumentBytes(oldestFirst: false) { stored.append(String(decoding: $0, as: UTF8.self)) }
+        try store.forEachDocumentBytes { oldestFirst.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(stored != oldestFirst)
+        #expect(stored.sorted() == oldestFirst.sorted())
+        #expect(stored.count == 800)
+        let program = try #require(Self.london.program)
+        let candidateProgram = try #require(RuleSetLoader.load(folder: candidate).program)
+        var reports: [String] = []
+        for order in [true, false] {
+            var run = DryRun(baseline: program, candidate: candidateProgram, at: try #require(DateTime.parse("2026-03-04T12:00:00Z")))
+            run.addDocumentBytes(origin: path, decoder: RecordDecoder(schema: program.ruleSet.schema), workers: 2, batchBytes: 50_000) { body in
+                try? store.forEachDocumentBytes(oldestFirst: order, body)
+            }
+            reports.append(DryRunOutput.json(run.report()))
+        }
+        #expect(reports[0] == reports[1])
+        #expect(reports[0] == fromStore)
+    }
+
     @Test func aKilledImportLeavesTheStoreAsItWas() throws {
         let path = temporaryStore()
         defer { remove(path) }
