@@ -63,19 +63,19 @@ public struct DryRun {
         let after = ce.outcome(record)
         state.matrix[before.rank, default: [:]][after.rank, default: 0] += 1
         if let received {
-            let weekStart = received.local.date.epochDay - (received.local.date.weekday - 1)
-            let outOfHours = !candidate.isWorkingTime(received)
-            if before.rating == "red" {
-                state.redBefore += 1
-                state.weeks[weekStart, default: (0, 0)].before += 1
-                if outOfHours { state.redOutOfHoursBefore += 1 }
+            // Every week with a referral is counted, red or not: one lookup adds it and its reds.
+            let day = received.local.date
+            let redBefore = before.rating == "red", redAfter = after.rating == "red"
+            func count(_ week: inout (before: Int, after: Int)) {
+                if redBefore { week.before += 1 }
+                if redAfter { week.after += 1 }
             }
-            if after.rating == "red" {
-                state.redAfter += 1
-                state.weeks[weekStart, default: (0, 0)].after += 1
-                if outOfHours { state.redOutOfHoursAfter += 1 }
+            count(&state.weeks[day.epochDay - (day.weekday - 1), default: (0, 0)])
+            if redBefore || redAfter {
+                let outOfHours = !candidate.isWorkingTime(received)
+                if redBefore { state.redBefore += 1; if outOfHours { state.redOutOfHoursBefore += 1 } }
+                if redAfter { state.redAfter += 1; if outOfHours { state.redOutOfHoursAfter += 1 } }
             }
-            if state.weeks[weekStart] == nil { state.weeks[weekStart] = (0, 0) }
         }
         let levelDiffers = before.level != after.level
         let ratingDiffers = before.rating != after.rating
