@@ -11,7 +11,8 @@ import MashDryRun
 // Modes: `decide` (a full decision on decoded referrals, no explanation, written over the previous
 // one), `outcome` (level, rating and route only), `explain` (with explanations), `jsonl` (JSON Lines
 // in, decision lines out, one thread), `decode` (JSON Lines in, nothing decided) and `write` (decisions
-// made beforehand, written as JSON Lines). The referrals are seeded and synthetic.
+// made beforehand, written as JSON Lines) and `dryrun` (a dry-run's work on one thread: JSON Lines through London
+// and its candidate, and the report). The referrals are seeded and synthetic.
 
 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().path
@@ -102,7 +103,20 @@ case "write":
         }
         return sum
     }
+case "dryrun":
+    // A dry-run's work on one thread: JSON Lines in, through London and its candidate, the full report.
+    let candidate = RuleSetLoader.load(folder: repository + "/rules/london-candidate").program!
+    let decoder = RecordDecoder(schema: program.ruleSet.schema)
+    checksum = measured {
+        var dryRun = DryRun(baseline: program, candidate: candidate, at: moment)
+        dryRun.keepsLoggable = false
+        for _ in 0..<max(1, count / records.count) {
+            dryRun.addLines(lines, origin: "generated", decoder: decoder, workers: 1)
+        }
+        let report = dryRun.report()
+        return report.referrals &+ report.changed
+    }
 default:
-    fatalError("mode: decide, outcome, explain, jsonl, decode or write")
+    fatalError("mode: decide, outcome, explain, jsonl, decode, write or dryrun")
 }
 print(mode, count, "referrals", checksum)
