@@ -35,7 +35,17 @@ public struct DryRun {
         var matrix: [Int: [Int: Int]] = [:]
         var ratingChanges: [String: Int] = [:]
         var routeChanges: [String: Int] = [:]
-        var causes: [String: (title: String, count: Int)] = [:]
+        /// Per rule or table row, its title and how many changed referrals it is a cause of. A rule
+        /// whose title the candidate changes is named as the candidate names it, whichever referral
+        /// came first: a report must not depend on the order the referrals were read in.
+        var causes: [String: (title: String, candidate: Bool, count: Int)] = [:]
+
+        func countCause(_ key: String, title: String, candidate: Bool, count: Int = 1) {
+            guard var cause = causes[key] else { causes[key] = (title, candidate, count); return }
+            cause.count += count
+            if candidate && !cause.candidate { cause.title = title; cause.candidate = true }
+            causes[key] = cause
+        }
         var weeks: [Int: (before: Int, after: Int)] = [:]
         var redBefore = 0, redAfter = 0, redOutOfHoursBefore = 0, redOutOfHoursAfter = 0
         var levelChanged = 0, ratingChanged = 0, routeChanged = 0
@@ -94,11 +104,11 @@ public struct DryRun {
         var added: [String] = [], removed: [String] = []
         for (key, firing) in a where b[key] == nil || b[key]?.level != firing.level || b[key]?.rating != firing.rating || b[key]?.route != firing.route {
             added.append(key)
-            state.causes[key, default: (firing.title, 0)].count += 1
+            state.countCause(key, title: firing.title, candidate: true)
         }
         for (key, firing) in b where a[key] == nil {
             removed.append(key)
-            state.causes[key, default: (firing.title, 0)].count += 1
+            state.countCause(key, title: firing.title, candidate: false)
         }
         if keepsLoggable {
             state.loggable.append((RecordDecoder(schema: baseline.ruleSet.schema).encode(record.value), explainedBefore, explainedAfter))
@@ -125,7 +135,7 @@ public struct DryRun {
         for (b, row) in o.matrix { for (a, n) in row { state.matrix[b, default: [:]][a, default: 0] += n } }
         for (k, n) in o.ratingChanges { state.ratingChanges[k, default: 0] += n }
         for (k, n) in o.routeChanges { state.routeChanges[k, default: 0] += n }
-        for (k, c) in o.causes { state.causes[k, default: (c.title, 0)].count += c.count }
+        for (k, c) in o.causes { state.countCause(k, title: c.title, candidate: c.candidate, count: c.count) }
         for (k, w) in o.weeks {
             let mine = state.weeks[k] ?? (0, 0)
             state.weeks[k] = (mine.before + w.before, mine.after + w.after)

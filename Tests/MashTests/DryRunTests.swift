@@ -95,6 +95,48 @@ import Testing
         #expect(outputs[0].contains("\"referrals\" : 1199"))
     }
 
+    /// A rule the candidate renames and changes is a cause of some changes as the baseline names it
+    /// (it no longer fires) and of others as the candidate does (it fires with another outcome): the
+    /// report names it as the candidate does, whichever referral comes first.
+    @Test func aRenamedRuleIsNamedTheSameWhateverTheOrderOfTheReferrals() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("mash-renamed-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Repository.path("rules/london"), toPath: base + "/london")
+        let history = base + "/london/history.mash"
+        let old = """
+            rule open_case "The child's case is open to children's social care"
+              when history.open_case = true
+              then level child_in_need, route pass_to_allocated_worker
+            """
+        let text = try String(contentsOfFile: history, encoding: .utf8)
+        #expect(text.contains(old))
+        try text.replacingOccurrences(of: old, with: """
+            rule open_case "An open case with a new concern"
+              when history.open_case = true and count(referral.concerns) > 0
+              then level protection, route pass_to_allocated_worker
+            """).write(toFile: history, atomically: true, encoding: .utf8)
+        let loaded = RuleSetLoader.load(folder: base + "/london")
+        let program = try #require(Self.london.program), candidate = try #require(loaded.program, "\(loaded.renderer.human(loaded.diagnostics))")
+        let lines = generate(count: 3000, seed: 17)
+        func report(_ lines: [String]) -> DryRunReport {
+            var dryRun = DryRun(baseline: program, candidate: candidate, at: Self.moment)
+            dryRun.addLines(Data(lines.joined(separator: "\n").utf8), origin: "h.jsonl", decoder: RecordDecoder(schema: program.ruleSet.schema), workers: 1)
+            return dryRun.report()
+        }
+        let changes = report(lines).changes
+        let added = try #require(changes.first { $0.rulesAdded.contains("open_case") }?.id)
+        let removed = try #require(changes.first { $0.rulesRemoved.contains("open_case") }?.id)
+        // One order starts with a referral the rule is removed from, the other with one it is added to.
+        func first(_ id: String) throws -> [String] {
+            let k = try #require(lines.firstIndex { $0.contains("\"id\":\"\(id)\"") })
+            return [lines[k]] + lines[..<k] + lines[(k + 1)...]
+        }
+        let reports = [report(try first(removed)), report(try first(added))]
+        #expect(reports.map { r in r.causes.first { $0.rule == "open_case" }?.title } == ["An open case with a new concern", "An open case with a new concern"])
+        #expect(DryRunOutput.json(reports[0]) == DryRunOutput.json(reports[1]))
+    }
+
     /// Documents from a store come in batches, read while the previous batch is decided: the report
     /// is the one the same lines give read at once.
     @Test func documentsInOverlappingBatchesGiveTheSameReport() throws {
