@@ -73,58 +73,90 @@ public enum DecisionOutput {
 
     /// A plain-language explanation of one decision, for a policy lead.
     public static func human(_ d: Decision) -> String {
-        var out = "\(d.id): level \(d.level.rank) \(d.level.id) (\(d.level.label))\n"
+        // Written as bytes: built from interpolated pieces, each piece was a text of its own appended
+        // through the general growth of a `String` (a dry-run explains every changed referral twice).
+        var out = TextBytes()
+        out.put(d.id, ": level ", String(d.level.rank), " ", d.level.id, " (", d.level.label, ")\n")
         if let r = d.rating {
-            var line = "  rating:  \(r.id)"
-            if let label = r.label { line += " (\(label))" }
-            if let deadline = r.deadline, let clock = r.clock { line += ", respond by \(deadline) (\(clock))" }
-            out += line + "\n"
+            out.put("  rating:  ", r.id)
+            if let label = r.label { out.put(" (", label, ")") }
+            if let deadline = r.deadline, let clock = r.clock { out.put(", respond by ", deadline, " (", clock, ")") }
+            out.put("\n")
         }
-        if let route = d.route { out += "  route:   \(route.id)\(route.label.map { " (\($0))" } ?? "")\n" }
+        if let route = d.route {
+            out.put("  route:   ", route.id)
+            if let label = route.label { out.put(" (", label, ")") }
+            out.put("\n")
+        }
         if d.fired.isEmpty {
-            out += "  why:     no rule fired, so the default level applies\n"
+            out.put("  why:     no rule fired, so the default level applies\n")
         } else {
-            out += "  why:\n"
+            out.put("  why:\n")
             for f in d.fired {
-                var outcome = "level \(f.level)"
-                if let r = f.rating { outcome += ", rating \(r)" }
-                if let r = f.route { outcome += ", route \(r)" }
-                let what = f.row.map { "table \(f.rule) row \($0)" } ?? "rule \(f.rule)"
-                out += "    - \(what) \"\(f.title)\" suggests \(outcome)\n"
-                out += "      because: \(f.because)\n"
-                if !f.facts.isEmpty { out += "      facts:   " + f.facts.map { "\($0.path) = \($0.value)" }.joined(separator: "; ") + "\n" }
-                out += "      source:  \(f.location)\n"
+                if let row = f.row { out.put("    - table ", f.rule, " row ", String(row)) } else { out.put("    - rule ", f.rule) }
+                out.put(" \"", f.title, "\" suggests level ", f.level)
+                if let r = f.rating { out.put(", rating ", r) }
+                if let r = f.route { out.put(", route ", r) }
+                out.put("\n      because: ", f.because, "\n")
+                if !f.facts.isEmpty {
+                    out.put("      facts:   ")
+                    for (k, fact) in f.facts.enumerated() { out.put(k == 0 ? "" : "; ", fact.path, " = ", fact.value) }
+                    out.put("\n")
+                }
+                out.put("      source:  ", f.location, "\n")
             }
         }
         for e in d.escalations {
-            var line = "  escalation \(e.path) (\(e.title)): "
+            out.put("  escalation ", e.path, " (", e.title, "): ")
             switch e.status {
-            case .pending: line += "starts at \(e.started) if still needed"
-            case .resolved: line += "resolved"
+            case .pending: out.put("starts at ", e.started, " if still needed")
+            case .resolved: out.put("resolved")
             case .open:
-                line += "stage \(e.stage ?? "?"), held by \(e.heldBy ?? "?")"
-                if let due = e.due { line += ", due \(due)" } else { line += ", no time limit" }
-                if e.overdue { line += " — OVERDUE" }
+                out.put("stage ", e.stage ?? "?", ", held by ", e.heldBy ?? "?")
+                if let due = e.due { out.put(", due ", due) } else { out.put(", no time limit") }
+                if e.overdue { out.put(" — OVERDUE") }
             }
-            out += line + "\n"
+            out.put("\n")
         }
         for a in d.disclosures {
-            var line = "  disclosure \(a.request): \(a.agency) \(a.category) to \(a.audience)\(a.purpose.map { " for \($0)" } ?? ""): "
+            out.put("  disclosure ", a.request, ": ", a.agency, " ", a.category, " to ", a.audience)
+            if let purpose = a.purpose { out.put(" for ", purpose) }
+            out.put(": ")
             switch a.answer {
-            case .permit: line += "PERMIT"
-            case .deny: line += "DENY"
-            case .needsApproval: line += "NEEDS APPROVAL by the \(a.approvalBy ?? "decision maker")"
-            case .needsConsent: line += a.requires.contains { $0.hasPrefix("consent, or") } ? "NEEDS CONSENT or a recorded reason" : "NEEDS CONSENT"
+            case .permit: out.put("PERMIT")
+            case .deny: out.put("DENY")
+            case .needsApproval: out.put("NEEDS APPROVAL by the ", a.approvalBy ?? "decision maker")
+            case .needsConsent: out.put(a.requires.contains { $0.hasPrefix("consent, or") } ? "NEEDS CONSENT or a recorded reason" : "NEEDS CONSENT")
             }
-            if let form = a.form, a.answer != .deny { line += " (\(form))" }
-            out += line + "\n      reason:  \(a.reason)\n"
-            if !a.requires.isEmpty { out += "      requires: \(a.requires.joined(separator: "; "))\n" }
-            out += "      record:  \(a.mustRecord.joined(separator: "; "))\n"
-            if let l = a.location { out += "      source:  \(l)\n" }
+            if let form = a.form, a.answer != .deny { out.put(" (", form, ")") }
+            out.put("\n      reason:  ", a.reason, "\n")
+            if !a.requires.isEmpty { out.put("      requires: ", a.requires.joined(separator: "; "), "\n") }
+            out.put("      record:  ", a.mustRecord.joined(separator: "; "), "\n")
+            if let l = a.location { out.put("      source:  ", l, "\n") }
         }
-        for p in d.problems { out += "  problem: \(p)\n" }
-        let shortHash = String(d.ruleset.hash.prefix(19))
-        out += "  decided by \"\(d.ruleset.name)\" version \(d.ruleset.version) (\(shortHash)…) at \(d.evaluatedAt)\n"
-        return out
+        for p in d.problems { out.put("  problem: ", p, "\n") }
+        out.put("  decided by \"", d.ruleset.name, "\" version ", d.ruleset.version, " (", String(d.ruleset.hash.prefix(19)), "…) at ", d.evaluatedAt, "\n")
+        return out.text
     }
+}
+
+/// Text written as UTF-8 bytes and made a `String` once, at the end.
+private struct TextBytes {
+    private var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(4096) }
+
+    /// Up to nine pieces one after another. Not variadic: a variadic list was an array made per
+    /// call, and a parameter pack was not specialised.
+    mutating func put(_ a: String, _ b: String = "", _ c: String = "", _ d: String = "", _ e: String = "",
+                      _ f: String = "", _ g: String = "", _ h: String = "", _ i: String = "") {
+        add(a); add(b); add(c); add(d); add(e); add(f); add(g); add(h); add(i)
+    }
+
+    @inline(__always) private mutating func add(_ piece: String) {
+        if piece.isEmpty { return }
+        if piece.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil { bytes.append(contentsOf: piece.utf8) }
+    }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
 }
