@@ -23,6 +23,21 @@ import Testing
         }, received: { program.clockStart(of: $0) })
     }
 
+    /// What `mash` with `arguments` writes to standard output; it must exit 0.
+    func mash(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Repository.mashBinary)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(arguments)")
+        return String(decoding: data, as: UTF8.self)
+    }
+
     func generated(_ count: Int, seed: UInt64) -> [String] {
         var g = ReferralGenerator(.init(count: count, seed: seed))
         var lines: [String] = []
@@ -139,18 +154,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: lines) }
         try generated(600, seed: 8).joined(separator: "\n").write(toFile: lines, atomically: true, encoding: .utf8)
         func dryRun(_ extra: [String]) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Repository.mashBinary)
-            process.arguments = ["dry-run", "--baseline", Repository.path("rules/london"), "--candidate", Repository.path("rules/london-candidate"),
-                                 "--referrals", lines, "--at", "2026-03-04T12:00:00Z", "--format", "json"] + extra
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
-            return String(decoding: data, as: UTF8.self)
+            try mash(["dry-run", "--baseline", Repository.path("rules/london"), "--candidate", Repository.path("rules/london-candidate"),
+                      "--referrals", lines, "--at", "2026-03-04T12:00:00Z", "--format", "json"] + extra)
         }
         let logged = try dryRun(["--log", path])
         #expect(logged == (try dryRun([])))
@@ -195,19 +200,6 @@ import Testing
         defer { remove(path) }
         let lines = FileManager.default.temporaryDirectory.appendingPathComponent("mash-lines-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: lines) }
-        func mash(_ arguments: [String]) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Repository.mashBinary)
-            process.arguments = arguments
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(arguments)")
-            return String(decoding: data, as: UTF8.self)
-        }
         let london = Repository.path("rules/london"), candidate = Repository.path("rules/london-candidate")
         _ = try mash(["generate", "--count", "800", "--seed", "9", "--store", path, "--ruleset", london])
         _ = try mash(["generate", "--count", "800", "--seed", "9", "--output", lines])
