@@ -73,6 +73,16 @@ struct DryRunCommand: ParsableCommand {
         let (files, missing) = RecordReader.files(referrals.filter { !stores.contains($0) })
         for m in missing + stores.filter({ !FileManager.default.fileExists(atPath: $0) }) { printError("error: no such file or folder: \(m)") }
         if !missing.isEmpty || stores.contains(where: { !FileManager.default.fileExists(atPath: $0) }) { throw ExitCode(2) }
+        // Stores, the log included, are opened before any work: one that cannot be opened (not a
+        // SQLite file, a folder that does not exist) stops the run at once.
+        func open(_ path: String, _ what: String) throws -> ReferralStore {
+            do { return try ReferralStore(path: path) } catch {
+                printError("error: cannot open the \(what) \(path): \(error)")
+                throw ExitCode(2)
+            }
+        }
+        let opened = try stores.map { try open($0, "store") }
+        let logStore = try log.map { try open($0, "log") }
         let reader = RecordReader(schema: b.ruleSet.schema)
         let progress = Progress()
         for file in files {
@@ -92,8 +102,7 @@ struct DryRunCommand: ParsableCommand {
             }
         }
         let (storeFrom, storeTo) = (dryRun.from, dryRun.to)
-        for path in stores {
-            let store = try ReferralStore(path: path)
+        for (path, store) in zip(stores, opened) {
             // Read in the order the store keeps them: the report does not depend on the order.
             try dryRun.addDocumentBytes(origin: path, decoder: reader.decoder, workers: workers, progress: progress.update) { body in
                 try store.forEachDocumentBytes(from: storeFrom, to: storeTo, oldestFirst: false, body)
@@ -104,8 +113,7 @@ struct DryRunCommand: ParsableCommand {
         for error in rejected.prefix(20) { printError(DecisionOutput.human(error)) }
         if rejected.count > 20 { printError("… and \(rejected.count - 20) more rejected records") }
         let report = dryRun.report()
-        if let log {
-            let store = try ReferralStore(path: log)
+        if let log, let store = logStore {
             try store.log(report.loggable.map { ($0.record, $0.before) }, ruleSet: base)
             try store.log(report.loggable.map { ($0.record, $0.after) }, ruleSet: cand)
             printError("logged \(report.loggable.count * 2) decisions of \(report.loggable.count) changed referrals in \(log)")

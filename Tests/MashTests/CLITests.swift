@@ -82,6 +82,37 @@ import Testing
         #expect(run.stderr.contains("--at 2026-03-04T12:00:00 is not a date-time with an offset"))
     }
 
+    /// A store or log that cannot be opened stops a dry-run (or an evaluation) before any work, with
+    /// exit code 2 and the path named; a store that does not exist is never made.
+    @Test func storesThatCannotBeOpenedStopTheRunAtOnce() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mash-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let notADatabase = folder + "/notes.sqlite"
+        try "not a database".write(toFile: notADatabase, atomically: true, encoding: .utf8)
+        let dryRun = ["dry-run", "--baseline", "rules/london", "--candidate", "rules/london-candidate", "--at", "2026-03-04T12:00:00Z"]
+
+        let bad = try mash(dryRun + ["--referrals", notADatabase])
+        #expect(bad.status == 2)
+        #expect(bad.stdout.isEmpty)
+        #expect(bad.stderr.hasPrefix("error: cannot open the store \(notADatabase): SQLite error 26: file is not a database"))
+
+        let missing = try mash(dryRun + ["--referrals", folder + "/none.sqlite"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "error: no such file or folder: \(folder)/none.sqlite\n")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/none.sqlite"))
+
+        let badLog = try mash(dryRun + ["--referrals", "rules/london/referrals", "--log", folder + "/no/such/folder/log.sqlite"])
+        #expect(badLog.status == 2)
+        #expect(badLog.stdout.isEmpty)
+        #expect(badLog.stderr.hasPrefix("error: cannot open the log \(folder)/no/such/folder/log.sqlite: SQLite error 14"))
+
+        let evalLog = try mash(["eval", "rules/london", "rules/london/referrals", "--at", "2026-03-04T12:00:00Z", "--log", notADatabase])
+        #expect(evalLog.status == 2)
+        #expect(evalLog.stdout.isEmpty)
+        #expect(evalLog.stderr.hasPrefix("error: cannot open the log \(notADatabase): SQLite error 26"))
+    }
+
     @Test func fmtCheckReportsUnformattedFiles() throws {
         let set = try TemporaryRuleSet(["a.mash": "let  x = 1\n", "b.mash": "let x = 1\n"])
         defer { set.remove() }
