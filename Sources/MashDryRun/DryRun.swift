@@ -27,7 +27,8 @@ public struct DryRun {
         self.moment = moment
     }
 
-    private final class State {
+    /// What the dry-run has counted. A value, so that a copy of a dry-run counts on its own.
+    private struct State {
         var referrals = 0
         var rejected: [RecordError] = []
         var outsideRange = 0
@@ -40,7 +41,7 @@ public struct DryRun {
         /// came first: a report must not depend on the order the referrals were read in.
         var causes: [String: (title: String, candidate: Bool, count: Int)] = [:]
 
-        func countCause(_ key: String, title: String, candidate: Bool, count: Int = 1) {
+        mutating func countCause(_ key: String, title: String, candidate: Bool, count: Int = 1) {
             guard var cause = causes[key] else { causes[key] = (title, candidate, count); return }
             cause.count += count
             if candidate && !cause.candidate { cause.title = title; cause.candidate = true }
@@ -53,13 +54,20 @@ public struct DryRun {
     }
 
     private var state = State()
-    private var baselineEvaluator: Evaluator?
-    private var candidateEvaluator: Evaluator?
+    /// The evaluators' working memory, made at the first referral. A copy of the dry-run that adds a
+    /// referral makes its own, so that copies used on two threads share none.
+    private var evaluators: Evaluators?
+
+    private final class Evaluators {
+        let baseline: Evaluator, candidate: Evaluator
+        init(_ b: Program, _ c: Program) { baseline = b.makeEvaluator(); candidate = c.makeEvaluator() }
+    }
 
     /// Adds one referral (decoded against the baseline's schema; the candidate must share it).
     public mutating func add(_ record: DecodedRecord) {
-        if baselineEvaluator == nil { baselineEvaluator = baseline.makeEvaluator(); candidateEvaluator = candidate.makeEvaluator() }
-        guard let be = baselineEvaluator, let ce = candidateEvaluator else { return }
+        if !isKnownUniquelyReferenced(&evaluators) { evaluators = Evaluators(baseline, candidate) }
+        guard let evaluators else { return }
+        let (be, ce) = (evaluators.baseline, evaluators.candidate)
         let received = be.clockStart(of: record)
         if let received, from != nil || to != nil {
             let day = received.local.date

@@ -137,6 +137,39 @@ import Testing
         #expect(DryRunOutput.json(reports[0]) == DryRunOutput.json(reports[1]))
     }
 
+    /// A dry-run is a value: a copy counts on its own, so what is added to one is not in the other,
+    /// and copies deciding on two threads at once give what each gives alone.
+    @Test func aCopyOfADryRunCountsOnItsOwn() throws {
+        let program = try #require(Self.london.program), candidate = try #require(Self.candidate.program)
+        let (records, _) = try decode(generate(count: 1000, seed: 23))
+        var first = DryRun(baseline: program, candidate: candidate, at: Self.moment)
+        for r in records.prefix(500) { first.add(r) }
+        var second = first
+        for r in records.dropFirst(500) { second.add(r) }
+        #expect(first.report().referrals == 500)
+        #expect(second.report().referrals == 1000)
+        var whole = DryRun(baseline: program, candidate: candidate, at: Self.moment)
+        for r in records { whole.add(r) }
+        #expect(DryRunOutput.json(second.report()) == DryRunOutput.json(whole.report()))
+
+        // Two copies of one dry-run, each given half of the rest on a thread of its own.
+        final class Results: @unchecked Sendable { var reports: [DryRunReport?] = [nil, nil] }
+        let results = Results()
+        nonisolated(unsafe) let start = first
+        nonisolated(unsafe) let halves = [Array(records[500..<750]), Array(records[750...])]
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            var copy = start
+            for r in halves[k] { copy.add(r) }
+            results.reports[k] = copy.report()
+        }
+        for k in 0..<2 {
+            var alone = first
+            for r in halves[k] { alone.add(r) }
+            #expect(results.reports[k].map(DryRunOutput.json) == DryRunOutput.json(alone.report()))
+        }
+        #expect(first.report().referrals == 500)
+    }
+
     /// Documents from a store come in batches, read while the previous batch is decided: the report
     /// is the one the same lines give read at once.
     @Test func documentsInOverlappingBatchesGiveTheSameReport() throws {
