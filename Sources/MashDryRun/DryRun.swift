@@ -159,8 +159,9 @@ public struct DryRun {
 
     /// Adds every JSON Lines record in `data`, spread over `workers` threads. Each thread has its own
     /// evaluators; the parts are merged in input order, so the report does not depend on `workers`.
-    /// `progress` is called with the number of records done so far, from any thread.
-    public mutating func addLines(_ data: Data, origin: String, decoder: RecordDecoder, workers: Int,
+    /// `progress` is called with the number of records done so far, from any thread. The lines are
+    /// numbered from `firstLine` (a batch of a longer input starts where the one before it ended).
+    public mutating func addLines(_ data: Data, origin: String, firstLine: Int = 1, decoder: RecordDecoder, workers: Int,
                                   progress: (@Sendable (Int) -> Void)? = nil) {
         final class Parts: @unchecked Sendable {
             // Each slot is written by exactly one iteration of concurrentPerform.
@@ -189,7 +190,8 @@ public struct DryRun {
                     part.filter = fl
                     part.keepsLoggable = kl
                     var count = 0
-                    reader.readLines(UnsafeBufferPointer(rebasing: shared[chunks[k].range]), origin: origin, firstLine: chunks[k].firstLine) { result in
+                    reader.readLines(UnsafeBufferPointer(rebasing: shared[chunks[k].range]), origin: origin,
+                                     firstLine: firstLine - 1 + chunks[k].firstLine) { result in
                         switch result {
                         case .success(let record): part.add(record)
                         case .failure(let e): part.reject(e)
@@ -201,7 +203,7 @@ public struct DryRun {
                     box.done += count
                     let done = box.done
                     box.lock.unlock()
-                    progress?(done)
+                    progress?(firstLine - 1 + done)
                 }
             }
             for part in box.parts { if let part { merge(part) } }
@@ -244,14 +246,19 @@ public struct DryRun {
         let queue = DispatchQueue(label: "mash.dry-run.batches")
         let group = DispatchGroup()
         var batch = Data()
+        // Documents are numbered, and progress counted, across batches: the first of each batch is
+        // the one after the last of the batch before.
+        var handed = 0, inBatch = 0
         func hand() {
             group.wait()
-            let data = batch
+            let data = batch, first = handed + 1
+            handed += inBatch
+            inBatch = 0
             batch = Data()
             batch.reserveCapacity(data.count)
             group.enter()
             queue.async {
-                pending.part.addLines(data, origin: origin, decoder: decoder, workers: workers, progress: progress)
+                pending.part.addLines(data, origin: origin, firstLine: first, decoder: decoder, workers: workers, progress: progress)
                 group.leave()
             }
         }
@@ -262,6 +269,7 @@ public struct DryRun {
         try forEach { document in
             batch.append(contentsOf: document)
             batch.append(UInt8(ascii: "\n"))
+            inBatch += 1
             if batch.count > batchBytes { hand() }
         }
         hand()

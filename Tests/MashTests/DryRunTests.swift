@@ -184,6 +184,26 @@ import Testing
         #expect(batched.report().referrals == 1200)
     }
 
+    /// A bad document in a later batch is named by its place among all the documents, and progress
+    /// counts on across batches, as for the same lines read at once.
+    @Test func batchesAreNumberedOnFromTheBatchBefore() throws {
+        let program = try #require(Self.london.program), candidate = try #require(Self.candidate.program)
+        var lines = generate(count: 1200, seed: 21)
+        lines[999] = "{not json"
+        let decoder = RecordDecoder(schema: program.ruleSet.schema)
+        var whole = DryRun(baseline: program, candidate: candidate, at: Self.moment)
+        whole.addLines(Data(lines.joined(separator: "\n").utf8), origin: "store", decoder: decoder, workers: 1)
+        final class Seen: @unchecked Sendable { let lock = NSLock(); var counts: [Int] = [] }
+        let seen = Seen()
+        var batched = DryRun(baseline: program, candidate: candidate, at: Self.moment)
+        batched.addDocuments(origin: "store", decoder: decoder, workers: 2, batchBytes: 20_000,
+                             progress: { n in seen.lock.lock(); seen.counts.append(n); seen.lock.unlock() }) { body in lines.forEach(body) }
+        #expect(whole.rejectedRecords.map(\.origin) == ["store:1000"])
+        #expect(batched.rejectedRecords.map(\.origin) == ["store:1000"])
+        #expect(seen.counts.max() == 1200)
+        #expect(seen.counts.count > 16)
+    }
+
     @Test func aBadRecordIsReportedAndTheOthersCompared() throws {
         var lines = generate(count: 50, seed: 9)
         lines[10] = lines[10].replacingOccurrences(of: "\"gender\":\"", with: "\"gender\":\"x")
