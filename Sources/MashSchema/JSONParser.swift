@@ -244,6 +244,8 @@ public struct DirectRecordDecoder: Sendable {
         let optional: [Bool]
         /// As bits, the fields a record must have, and all its fields.
         let required: UInt64, all: UInt64
+        /// How many fields after the last one read are tried by their bytes before a key is looked up.
+        static let lookahead = 4
         init(_ r: RecordType) {
             table = NameTable(r.fields.map { Array($0.name.utf8) })
             // Only records of at most 64 fields are read this way (see `direct`).
@@ -483,11 +485,29 @@ extension JSONParser {
             if i < b.count, b[i] == UInt8(ascii: "}") {
                 i += 1
             } else {
+                // The field after the last one read, in the schema's order: records written in that
+                // order (most are, optional fields left out) find most keys by comparing their bytes
+                // with the next few names, without scanning for the key's end and hashing it.
+                var next = 0
                 while true {
                     skipSpace()
-                    // Keys without escapes are compared as bytes; anything else goes the general way.
-                    guard let key = plainString() else { return false }
-                    guard let slot = shape.table.index(of: key), seen & (1 << UInt64(slot)) == 0 else { return false }
+                    var slot = -1
+                    if let base = b.baseAddress {
+                        var k = next
+                        while k < count, k < next + DirectRecordDecoder.Shape.lookahead {
+                            if shape.table.isQuoted(k, at: base + i, count: b.count - i) { slot = k; break }
+                            k += 1
+                        }
+                    }
+                    if slot >= 0 {
+                        i += shape.table.length(slot) + 2
+                    } else {
+                        // Keys without escapes are compared as bytes; anything else goes the general way.
+                        guard let key = plainString(), let found = shape.table.index(of: key) else { return false }
+                        slot = found
+                    }
+                    guard seen & (1 << UInt64(slot)) == 0 else { return false }
+                    next = slot + 1
                     skipSpace()
                     guard i < b.count, b[i] == UInt8(ascii: ":") else { return false }
                     i += 1

@@ -11,6 +11,9 @@ final class NameTable: @unchecked Sendable {
     /// Per place: the index of the name there plus one (0 for none), its start in `bytes` and length.
     private let places: UnsafeMutablePointer<(index: Int32, start: Int32, length: Int32)>
     private let mask: Int
+    /// Per index, where its name starts in `bytes` and how long it is.
+    private let starts: UnsafeMutablePointer<Int>
+    private let lengths: UnsafeMutablePointer<Int>
     let count: Int
 
     /// `names` must differ from each other.
@@ -23,8 +26,12 @@ final class NameTable: @unchecked Sendable {
         mask = size - 1
         places = .allocate(capacity: size)
         places.initialize(repeating: (0, 0, 0), count: size)
+        starts = .allocate(capacity: max(1, names.count))
+        lengths = .allocate(capacity: max(1, names.count))
         var start = 0
         for (index, name) in names.enumerated() {
+            (starts + index).initialize(to: start)
+            (lengths + index).initialize(to: name.count)
             (bytes + start).initialize(from: name, count: name.count)
             var h = name.withUnsafeBufferPointer { NameTable.hash($0.baseAddress, $0.count) } & mask
             while places[h].index != 0 { h = (h + 1) & mask }
@@ -36,6 +43,8 @@ final class NameTable: @unchecked Sendable {
     deinit {
         bytes.deallocate()
         places.deallocate()
+        starts.deallocate()
+        lengths.deallocate()
     }
 
     @inline(__always) private static func hash(_ p: UnsafePointer<UInt8>?, _ n: Int) -> Int {
@@ -62,6 +71,17 @@ final class NameTable: @unchecked Sendable {
         }
         return memcmp(a, b, n) == 0
     }
+
+    /// Whether the `count` bytes at `p` are `"name"` for the name at `index`: its bytes between two
+    /// quotes, nothing escaped. Then `count` must be at least the name's length plus two.
+    @inline(__always) func isQuoted(_ index: Int, at p: UnsafePointer<UInt8>, count: Int) -> Bool {
+        let n = lengths[index]
+        guard count >= n + 2, p[0] == UInt8(ascii: "\""), p[n + 1] == UInt8(ascii: "\"") else { return false }
+        return n == 0 || NameTable.same(bytes + starts[index], p + 1, n)
+    }
+
+    /// The length of the name at `index`.
+    @inline(__always) func length(_ index: Int) -> Int { lengths[index] }
 
     /// The index of the name with the bytes of `key`, or nil.
     @inline(__always) func index(of key: UnsafeBufferPointer<UInt8>) -> Int? {

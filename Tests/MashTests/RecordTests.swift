@@ -121,6 +121,42 @@ import Testing
         #expect(taken == Array(repeating: true, count: 5) + Array(repeating: false, count: Self.lines.count - 5))
     }
 
+    /// The direct decoder tries the few fields after the last one read by their bytes before it looks
+    /// a key up. Keys in the schema's order, in another order, names that begin with another name,
+    /// spaces around keys: each record is what the general decoder makes. An escaped key, a repeated
+    /// key and an unknown key leave the record to the general decoder.
+    @Test func keysFoundByTheirBytesGiveWhatLookingThemUpGives() throws {
+        let (schema, _) = SchemaLoader.load(SourceFile(path: "schema.yaml", text: testSchema))
+        let reader = RecordReader(schema: try #require(schema))
+        let lines = [
+            #"{"id":"A","received":"2026-03-02T09:15:00Z","dash_risk":"high","child":{"age":3,"age_months":40,"date_of_birth":"2023-01-05","mobile":true},"concerns":[{"category":"neglect","severity":"minor"}],"tags":["x"]}"#,
+            #"{"tags":["x"],"concerns":[{"severity":"minor","category":"neglect"}],"child":{"mobile":true,"date_of_birth":"2023-01-05","age_months":40,"age":3},"dash_risk":"high","received":"2026-03-02T09:15:00Z","id":"B"}"#,
+            #"{"id":"C","received":"2026-03-02T09:15:00Z","child":{"age_months":40,"age":3},"concerns":[]}"#,
+            #"{"id":"D","received":"2026-03-02T09:15:00Z","child":{"age":3,"mobile":false},"concerns":[]}"#,
+            #"{ "id" : "E" , "received" :"2026-03-02T09:15:00Z",  "child":  {  "age"  :  1 } , "concerns" : [ ] }"#,
+            #"{"id":"F","received":"2026-03-02T09:15:00Z","tags":[],"concerns":[],"child":{}}"#,
+            // Left to the general decoder:
+            #"{"id":"G","received":"2026-03-02T09:15:00Z","child":{"ag\u0065":3},"concerns":[]}"#,
+            #"{"id":"H","id":"H2","received":"2026-03-02T09:15:00Z","child":{},"concerns":[]}"#,
+            #"{"id":"I","received":"2026-03-02T09:15:00Z","child":{"agee":3},"concerns":[]}"#,
+        ]
+        let fast = DirectRecordDecoder(schema: reader.decoder.schema)
+        let direct = lines.map { line in Array(line.utf8).withUnsafeBufferPointer { fast.decode($0) } }
+        #expect(direct.map { $0?.id } == ["A", "B", "C", "D", "E", "F", nil, nil, nil])
+        var general: [Result<DecodedRecord, RecordError>] = []
+        reader.readLines(Data(lines.joined(separator: "\n").utf8), origin: "t.jsonl", raw: { general.append($0.map(\.0)) })
+        #expect(general.count == lines.count)
+        for (k, (a, b)) in zip(direct, general).enumerated() {
+            if let a, case .success(let g) = b { #expect(a.id == g.id && a.value == g.value, "line \(k + 1)") }
+        }
+        // The first two are the same record, written in opposite orders.
+        guard case .record(let a)? = direct[0]?.value, case .record(let b)? = direct[1]?.value else { Issue.record("not records"); return }
+        #expect(a.dropFirst() == b.dropFirst())
+        #expect(a.count == 6 && a[3] != .null && a[4] != .null && a[5] != .null)
+        // The general decoder reads the escaped key, takes a repeated key's last value, and rejects an unknown key.
+        #expect(general.dropFirst(6).map { if case .success(let r) = $0 { return r.id }; return "rejected" } == ["G", "H2", "rejected"])
+    }
+
     /// A reader writes each record into the arrays of the record before it (`RecordSpare`). Every
     /// record must be what a decoder starting afresh gives, whatever the one before held: optional
     /// fields it had and this one leaves out, longer and shorter lists, fields in another order, a
