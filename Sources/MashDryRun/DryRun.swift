@@ -40,6 +40,10 @@ public struct DryRun {
         /// whose title the candidate changes is named as the candidate names it, whichever referral
         /// came first: a report must not depend on the order the referrals were read in.
         var causes: [String: (title: String, candidate: Bool, count: Int)] = [:]
+        var weeks: [Int: (before: Int, after: Int)] = [:]
+        var redBefore = 0, redAfter = 0, redOutOfHoursBefore = 0, redOutOfHoursAfter = 0
+        var levelChanged = 0, ratingChanged = 0, routeChanged = 0
+        var loggable: [(record: RawValue, before: Decision, after: Decision)] = []
 
         mutating func countCause(_ key: String, title: String, candidate: Bool, count: Int = 1) {
             guard var cause = causes[key] else { causes[key] = (title, candidate, count); return }
@@ -47,10 +51,6 @@ public struct DryRun {
             if candidate && !cause.candidate { cause.title = title; cause.candidate = true }
             causes[key] = cause
         }
-        var weeks: [Int: (before: Int, after: Int)] = [:]
-        var redBefore = 0, redAfter = 0, redOutOfHoursBefore = 0, redOutOfHoursAfter = 0
-        var levelChanged = 0, ratingChanged = 0, routeChanged = 0
-        var loggable: [(record: RawValue, before: Decision, after: Decision)] = []
     }
 
     private var state = State()
