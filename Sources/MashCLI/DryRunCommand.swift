@@ -91,6 +91,7 @@ struct DryRunCommand: ParsableCommand {
                     printError("error: cannot read \(file)")
                     throw ExitCode(2)
                 }
+                progress.nextInput()
                 dryRun.addLines(data, origin: file, decoder: reader.decoder, workers: workers, progress: progress.update)
             } else {
                 reader.read(file: file) { result in
@@ -104,6 +105,7 @@ struct DryRunCommand: ParsableCommand {
         let (storeFrom, storeTo) = (dryRun.from, dryRun.to)
         for (path, store) in zip(stores, opened) {
             // Read in the order the store keeps them: the report does not depend on the order.
+            progress.nextInput()
             try dryRun.addDocumentBytes(origin: path, decoder: reader.decoder, workers: workers, progress: progress.update) { body in
                 try store.forEachDocumentBytes(from: storeFrom, to: storeTo, oldestFirst: false, body)
             }

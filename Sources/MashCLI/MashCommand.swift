@@ -31,17 +31,25 @@ final class Progress: @unchecked Sendable {
     private var base = 0
     private var last = 0
 
-    /// `done` counts records within the current batch; batches add up.
+    /// `done` counts the records of the current input so far. Threads report it, not always in the
+    /// order they counted, so the largest count is kept; `nextInput()` starts another input, and the
+    /// inputs add up.
     func update(_ done: Int) {
         guard enabled else { return }
         lock.lock()
         defer { lock.unlock() }
-        if done < last { base += last }
-        last = done
-        let total = base + done
+        last = max(last, done)
+        let total = base + last
         guard total - shown >= 10_000 else { return }
         shown = total
         FileHandle.standardError.write(Data("\r  \(total) referrals…".utf8))
+    }
+
+    func nextInput() {
+        lock.lock()
+        defer { lock.unlock() }
+        base += last
+        last = 0
     }
 
     func finish() {
