@@ -73,16 +73,9 @@ struct DryRunCommand: ParsableCommand {
         let (files, missing) = RecordReader.files(referrals.filter { !stores.contains($0) })
         for m in missing + stores.filter({ !FileManager.default.fileExists(atPath: $0) }) { printError("error: no such file or folder: \(m)") }
         if !missing.isEmpty || stores.contains(where: { !FileManager.default.fileExists(atPath: $0) }) { throw ExitCode(2) }
-        // Stores, the log included, are opened before any work: one that cannot be opened (not a
-        // SQLite file, a folder that does not exist) stops the run at once.
-        func open(_ path: String, _ what: String) throws -> ReferralStore {
-            do { return try ReferralStore(path: path) } catch {
-                printError("error: cannot open the \(what) \(path): \(error)")
-                throw ExitCode(2)
-            }
-        }
-        let opened = try stores.map { try open($0, "store") }
-        let logStore = try log.map { try open($0, "log") }
+        // Stores, the log included, are opened before any work: one that cannot be opened stops the run at once.
+        let opened = try stores.map { try openStore($0, as: "store") }
+        let logStore = try log.map { try openStore($0, as: "log") }
         let reader = RecordReader(schema: b.ruleSet.schema)
         let progress = Progress()
         for file in files {

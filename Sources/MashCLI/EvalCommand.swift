@@ -41,11 +41,7 @@ struct EvalCommand: ParsableCommand {
         var decisions: [Decision] = []
         var output = OutputBuffer()
         var logged: [(record: RawValue, decision: Decision)] = []
-        let store: ReferralStore?
-        do { store = try log.map { try ReferralStore(path: $0) } } catch {
-            printError("error: cannot open the log \(log ?? ""): \(error)")
-            throw ExitCode(2)
-        }
+        let store = try log.map { try openStore($0, as: "log") }
         // Documents are kept only to log them; without `--log`, records are decoded straight from JSON Lines.
         let handle: (Result<(DecodedRecord, RawValue?), RecordError>) -> Void = { result in
             switch result {

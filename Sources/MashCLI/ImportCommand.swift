@@ -26,11 +26,7 @@ struct ImportCommand: ParsableCommand {
         let (found, missing) = RecordReader.files(files)
         for m in missing { printError("error: no such file or folder: \(m)") }
         if !missing.isEmpty { throw ExitCode(2) }
-        let target: ReferralStore
-        do { target = try ReferralStore(path: store) } catch {
-            printError("error: cannot open the store \(store): \(error)")
-            throw ExitCode(2)
-        }
+        let target = try openStore(store, as: "store")
         let reader = RecordReader(schema: program.ruleSet.schema)
         let summary = try target.importRecords(source: files.joined(separator: " "), { emit in
             for file in found { reader.read(file: file, raw: emit) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MashStore
 
 @main
 struct MashCommand: ParsableCommand {
@@ -21,6 +22,15 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 /// Writes to standard error without buffering surprises.
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+}
+
+/// The SQLite store at `path`, or exit code 2 with "error: cannot open the `what` `path`: …" when it
+/// cannot be opened (not a SQLite file, a folder that does not exist).
+func openStore(_ path: String, as what: String) throws -> ReferralStore {
+    do { return try ReferralStore(path: path) } catch {
+        printError("error: cannot open the \(what) \(path): \(error)")
+        throw ExitCode(2)
+    }
 }
 
 /// A one-line progress count on standard error, only when it is a terminal (never in CI logs or pipes).
