@@ -12,7 +12,9 @@ import MashDryRun
 // one), `outcome` (level, rating and route only), `explain` (with explanations), `jsonl` (JSON Lines
 // in, decision lines out, one thread), `decode` (JSON Lines in, nothing decided) and `write` (decisions
 // made beforehand, written as JSON Lines) and `dryrun` (a dry-run's work on one thread: JSON Lines through London
-// and its candidate, and the report). The referrals are seeded and synthetic.
+// and its candidate, and the report). The referrals are seeded and synthetic: 10,000 of them, cycled
+// through, or as many as `MASH_PROFILE_POOL` says (a small pool stays in the processor's caches, which
+// shows how much of a decision's time is waiting for the record's memory).
 
 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().path
@@ -24,7 +26,8 @@ let moment = DateTime.parse("2026-03-04T12:00:00Z")!
 
 let loaded = RuleSetLoader.load(folder: folder)
 guard let program = loaded.program else { fatalError(loaded.renderer.human(loaded.diagnostics)) }
-var generator = ReferralGenerator(.init(count: min(count, 10_000), seed: 7))
+let pool = Int(ProcessInfo.processInfo.environment["MASH_PROFILE_POOL"] ?? "") ?? 10_000
+var generator = ReferralGenerator(.init(count: max(1, min(count, pool)), seed: 7))
 var lines = Data()
 generator.generate { line in
     lines.append(contentsOf: line.utf8)
