@@ -7,7 +7,10 @@ import MashSyntax
 /// field compared with a constant (`referral.immediate_danger = true`, `child.caring = "some"`,
 /// `referral.police_callouts_12m >= 5`, `child.date_of_birth = null`), the number of a list's items
 /// compared with a whole number (`count(referral.concerns) = 0`), a text's membership bit (`"neglect"
-/// in concern_categories`), or a screen that rules a `some` out (`ItemScreen`).
+/// in concern_categories`), a screen that rules a `some` out (`ItemScreen`), a definition compared
+/// with a constant or read as a truth (`under_two`, which is `age < duration("P2Y")`; `rereferral`),
+/// worked out once per record as its compiled code keeps it, or an `or` of such parts (`child.caring
+/// = "some" or "young_carer" in concern_categories`).
 ///
 /// Most rules are a few such parts joined by `and`, and most are false for most referrals. Each part
 /// is plain data, tried by one `switch` in a loop (`AtomTable`): a rule whose part is false is
@@ -15,92 +18,97 @@ import MashSyntax
 /// condition compiles to (a closure per part, per `and`, per rule). This is OPA's rule indexing and
 /// a DMN engine's table-driven rule selection, kept to what gives exactly the compiled answer.
 struct Atom {
-    enum Kind: UInt8 { case boolean, null, number, text, count, member, screen }
+    enum Kind: UInt8 { case boolean, null, number, text, months, count, member, screen, any }
+    /// Where a comparison's value is: a record path (`Frame.paths`), a table input worked out before
+    /// a table's rows are tried (`Frame.tableInputs`), or a definition, worked out once per record
+    /// on first use (`Frame.definitions`, as its compiled code keeps it).
+    enum Source: UInt8 { case path, input, definition }
     let kind: Kind
     let op: BinaryOperator
-    /// The record path read (`Frame.paths`), the table input with `input`, or for `member` and
-    /// `screen` the membership set.
+    /// The record path, table input or definition read; for `member` and `screen` the membership
+    /// set; for `any` where its parts start in `AtomTable`'s parts.
     let place: Int
-    /// True when `place` is a table input (`Frame.tableInputs`) worked out before a table's rows are tried.
-    var input = false
-    /// `boolean`: the value that makes it true. `text`: true for `=`, false for `!=`.
+    var source = Source.path
+    /// `boolean`: the value that makes it true. `text`: true for `=`, false for `!=`. `any`: true when
+    /// every part of the `or` is an atom.
     let wanted: Bool
-    /// `number` and `count`: the whole number compared with. `text`: the text's index in `AtomTable`'s texts.
+    /// `number`, `months` and `count`: the whole number compared with. `text`: the text's index in
+    /// `AtomTable`'s texts. `any`: how many parts.
     let constant: Int
     /// `member` and `screen`: the bits tested.
     let mask: UInt64
     /// What the comparison gives for null, worked out as `ConstantComparison` does.
     let whenNull: Truth
+    /// A rough cost of trying it (`Compiler.cost`): a rule's atoms are tried the cheapest first, so
+    /// that a definition (a child's age) is worked out only for records the cheap atoms leave in.
+    var cost = 1
 
-    /// The part's truth, or `.other` when it cannot tell from here (a value of another kind than the
-    /// constant's, a number that is not a small whole number, a screen that cannot rule its `some`
-    /// out): the condition's compiled code decides then, the general way.
-    @inline(__always) func truth(_ f: Frame, _ texts: UnsafePointer<String>) -> Truth {
-        switch kind {
-        case .member:
-            let bits = f.membership(place)
-            if bits == 0 { return .other }
-            if bits & Frame.membershipNotAList != 0 { return .null }
-            return Truth(bits & mask != 0)
-        case .screen:
-            let bits = f.membership(place)
-            return bits != 0 && bits & mask == 0 ? .no : .other
-        default:
-            if !input { return truth(of: f.paths + place, texts) }
-            return place < f.tableInputCount ? truth(of: f.tableInputs + place, texts) : .other
-        }
-    }
-
-    /// The truth of a comparison of the value at `p`.
-    @inline(__always) private func truth(of p: UnsafePointer<Value>, _ texts: UnsafePointer<String>) -> Truth {
-        switch kind {
+    /// The truth of a comparison of the value at `p`, or `.other` when it cannot tell from here (a
+    /// value of another kind than the constant's, a number that is not a small whole number): the
+    /// condition's compiled code decides then, the general way.
+    @inline(__always) static func truth(_ a: UnsafePointer<Atom>, of p: UnsafePointer<Value>, _ texts: UnsafePointer<String>) -> Truth {
+        // Each field is read where it is: a copy of the atom cost more than the test.
+        switch a.pointee.kind {
         case .boolean:
             switch p.pointee {
-            case .boolean(let b): return Truth(b == wanted)
-            case .null: return whenNull
+            case .boolean(let b): return Truth(b == a.pointee.wanted)
+            case .null: return a.pointee.whenNull
             default: return .other
             }
         case .null:
-            if case .null = p.pointee { return whenNull }
-            return Truth(op == .notEqual)
+            if case .null = p.pointee { return a.pointee.whenNull }
+            return Truth(a.pointee.op == .notEqual)
         case .number:
             switch p.pointee {
             case .number(let n):
                 guard let k = ValueOps.smallInteger(n) else { return .other }
-                return Truth(ValueOps.holds(op, k < constant ? -1 : (k == constant ? 0 : 1)))
-            case .null: return whenNull
+                return Truth(ValueOps.holds(a.pointee.op, k < a.pointee.constant ? -1 : (k == a.pointee.constant ? 0 : 1)))
+            case .null: return a.pointee.whenNull
+            default: return .other
+            }
+        case .months:
+            switch p.pointee {
+            case .yearMonthDuration(let m): return Truth(ValueOps.holds(a.pointee.op, m < a.pointee.constant ? -1 : (m == a.pointee.constant ? 0 : 1)))
+            case .null: return a.pointee.whenNull
             default: return .other
             }
         case .count:
             // `count` of anything but a list is null.
-            guard case .list(let items) = p.pointee else { return whenNull }
+            guard case .list(let items) = p.pointee else { return a.pointee.whenNull }
             let k = items.count
-            return Truth(ValueOps.holds(op, k < constant ? -1 : (k == constant ? 0 : 1)))
+            return Truth(ValueOps.holds(a.pointee.op, k < a.pointee.constant ? -1 : (k == a.pointee.constant ? 0 : 1)))
         case .text:
             switch p.pointee {
-            case .string(let s): return Truth((s == texts[constant]) == wanted)
-            case .null: return whenNull
+            case .string(let s): return Truth((s == texts[a.pointee.constant]) == a.pointee.wanted)
+            case .null: return a.pointee.whenNull
             default: return .other
             }
-        case .member, .screen:
+        case .member, .screen, .any:
             return .other
         }
     }
 }
 
+/// What the atoms of one `AtomTable` are made with: the texts they compare with, the parts of their
+/// `or`s, and the definitions they read.
+struct AtomPool {
+    var texts: [String] = []
+    var parts: [Atom] = []
+}
+
 extension Compiler {
     /// `condition` as an `AtomTable` condition: its atoms, and its compiled code, whole and for the
     /// parts that are not atoms.
-    func atomCondition(_ condition: TypedExpr, texts: inout [String]) -> AtomTable.Condition {
-        let (atoms, complete, rest) = self.atoms(of: condition, texts: &texts)
+    func atomCondition(_ condition: TypedExpr, pool: inout AtomPool) -> AtomTable.Condition {
+        let (atoms, complete, rest) = self.atoms(of: condition, pool: &pool)
         return AtomTable.Condition(compileTest(condition), atoms: atoms, complete: complete,
                                    rest: complete || atoms.isEmpty || rest.isEmpty ? nil : compileAnd(rest))
     }
 
-    /// The parts of `condition` joined by `and` that are atoms, whether every part is one that
-    /// decides (a screen only rules out), so that the atoms alone give the condition's truth, and
-    /// the parts that are not atoms.
-    func atoms(of condition: TypedExpr, texts: inout [String]) -> (atoms: [Atom], complete: Bool, rest: [TypedExpr]) {
+    /// The parts of `condition` joined by `and` that are atoms, the cheapest first, whether every
+    /// part is one that decides (a screen only rules out), so that the atoms alone give the
+    /// condition's truth, and the parts that are not atoms.
+    func atoms(of condition: TypedExpr, pool: inout AtomPool) -> (atoms: [Atom], complete: Bool, rest: [TypedExpr]) {
         var parts: [TypedExpr] = []
         func collect(_ x: TypedExpr) {
             if case .and(let a, let b) = x.node { collect(a); collect(b) } else { parts.append(x) }
@@ -109,22 +117,30 @@ extension Compiler {
         var atoms: [Atom] = [], rest: [TypedExpr] = []
         var complete = !condition.isConstant
         for part in parts {
-            guard let a = atom(part, texts: &texts) else { complete = false; rest.append(part); continue }
+            guard let a = atom(part, pool: &pool) else { complete = false; rest.append(part); continue }
             // A screen only rules out: its part is also left to code.
             if a.kind == .screen { complete = false; rest.append(part) }
             atoms.append(a)
         }
-        return (atoms, complete, rest)
+        // FEEL's `and` gives the same in any order, and an atom has no effect but its answer.
+        let order = atoms.indices.sorted { (atoms[$0].cost, $0) < (atoms[$1].cost, $1) }
+        return (order.map { atoms[$0] }, complete, rest)
     }
 
     /// `e` as an atom, if it is one (looking through definitions: `domestic_abuse` is `"domestic_abuse"
     /// in concern_categories`).
-    func atom(_ e: TypedExpr, texts: inout [String], depth: Int = 0) -> Atom? {
+    func atom(_ e: TypedExpr, pool: inout AtomPool, depth: Int = 0, inOr: Bool = false) -> Atom? {
         guard !e.isConstant, depth < 16 else { return nil }
         switch e.node {
         case .definition(let i):
             guard i < layout.definitionCount, i < definitionCode.expressions.count else { return nil }
-            return atom(definitionCode.expressions[i], texts: &texts, depth: depth + 1)
+            if let a = atom(definitionCode.expressions[i], pool: &pool, depth: depth + 1, inOr: inOr) { return a }
+            // A condition of its own (`rereferral`): its value, worked out once per record, read as a truth.
+            guard i < definitionCode.code.count else { return nil }
+            var a = Atom(kind: .boolean, op: .equal, place: i, wanted: true, constant: 0, mask: 0, whenNull: .null)
+            a.source = .definition
+            a.cost = cost(e)
+            return a
         case .compare(let op, let a, let b):
             // As `compileCompare` reads it: the constant on the right.
             guard let flipped = Compiler.flipped(op) else { return nil }
@@ -133,19 +149,46 @@ extension Compiler {
             let c = constant(b)
             if case .call(.count, let args) = a.node, args.count == 1, !args[0].isConstant, let path = staticPlace(args[0]),
                case .number(let n) = c, let k = ValueOps.smallInteger(n) {
-                return Atom(kind: .count, op: op, place: path, wanted: false, constant: k, mask: 0, whenNull: Truth(ValueOps.compare(op, .null, c)))
+                return Atom(kind: .count, op: op, place: path, wanted: false, constant: k, mask: 0, whenNull: Truth(ValueOps.compare(op, .null, c)),
+                            cost: 2)
             }
-            guard let path = staticPlace(a) else { return nil }
-            return comparisonAtom(op, c, place: path, texts: &texts)
+            if let path = staticPlace(a) { return comparisonAtom(op, c, place: path, texts: &pool.texts) }
+            // `age < duration("P2Y")`: a definition's value, worked out once per record.
+            if case .definition(let i) = a.node, i < layout.definitionCount, i < definitionCode.code.count,
+               var atom = comparisonAtom(op, c, place: i, texts: &pool.texts) {
+                atom.source = .definition
+                atom.cost = cost(a)
+                return atom
+            }
+            return nil
         case .inList(let x, let list):
             // As `compileInList` reads `"neglect" in concern_categories`: a bit of the record's membership set.
             guard x.isConstant, case .string(let text) = constant(x), case .definition = list.node,
                   case .field(let base, let slot, true) = projected(list).node, let key = memberKey(base, slot),
                   let (set, _, bit) = layout.member(text, of: key) else { return nil }
-            return Atom(kind: .member, op: .equal, place: set, wanted: true, constant: 0, mask: 1 << UInt64(bit), whenNull: .null)
+            return Atom(kind: .member, op: .equal, place: set, wanted: true, constant: 0, mask: 1 << UInt64(bit), whenNull: .null, cost: 2)
         case .quantified(false, let local, let source, let body):
             guard local >= 0, local < layout.localCount, let screen = itemScreen(local, source, body) else { return nil }
-            return Atom(kind: .screen, op: .equal, place: screen.set, wanted: false, constant: 0, mask: screen.mask, whenNull: .null)
+            return Atom(kind: .screen, op: .equal, place: screen.set, wanted: false, constant: 0, mask: screen.mask, whenNull: .null, cost: 3)
+        case .or where !inOr:
+            // `child.caring = "some" or "young_carer" in concern_categories`: true when a part is,
+            // false when every part is; a part that is not an atom leaves it to code unless another is true.
+            var disjuncts: [TypedExpr] = []
+            func collect(_ x: TypedExpr) {
+                if case .or(let a, let b) = x.node { collect(a); collect(b) } else { disjuncts.append(x) }
+            }
+            collect(e)
+            var found: [Atom] = []
+            for d in disjuncts {
+                if let a = atom(d, pool: &pool, depth: depth + 1, inOr: true) { found.append(a) }
+            }
+            guard !found.isEmpty else { return nil }
+            // The cheapest first: the first true one decides.
+            found = found.indices.sorted { (found[$0].cost, $0) < (found[$1].cost, $1) }.map { found[$0] }
+            let start = pool.parts.count
+            pool.parts.append(contentsOf: found)
+            return Atom(kind: .any, op: .equal, place: start, wanted: found.count == disjuncts.count, constant: found.count, mask: 0,
+                        whenNull: .null, cost: found.reduce(0) { $0 + $1.cost })
         default:
             return nil
         }
@@ -166,13 +209,15 @@ extension Compiler {
         case .number(let n):
             guard let k = ValueOps.smallInteger(n) else { return nil }
             atom = Atom(kind: .number, op: op, place: place, wanted: false, constant: k, mask: 0, whenNull: whenNull)
+        case .yearMonthDuration(let m):
+            atom = Atom(kind: .months, op: op, place: place, wanted: false, constant: m, mask: 0, whenNull: whenNull)
         case .string(let s) where equality:
             texts.append(s)
             atom = Atom(kind: .text, op: op, place: place, wanted: op == .equal, constant: texts.count - 1, mask: 0, whenNull: whenNull)
         default:
             return nil
         }
-        atom.input = input
+        if input { atom.source = .input }
         return atom
     }
 
@@ -223,6 +268,9 @@ final class AtomTable: @unchecked Sendable {
     private let entries: UnsafeMutablePointer<Entry>
     private let atoms: UnsafeMutablePointer<Atom>
     private let atomCount: Int
+    /// The parts of `any` atoms (`AtomPool.parts`).
+    private let parts: UnsafeMutablePointer<Atom>
+    private let partCount: Int
     private let texts: UnsafeMutablePointer<String>
     private let textCount: Int
     /// Keeps the codes alive for `unmanaged`.
@@ -231,37 +279,110 @@ final class AtomTable: @unchecked Sendable {
     /// Per entry, its `rest` (nil when it has none), kept alive by `rests`.
     private let rests: [Code?]
     private let restUnmanaged: UnsafeMutablePointer<Unmanaged<Code>?>
+    /// The program's definitions' code, for atoms that read a definition the record has not worked
+    /// out yet, kept alive by `definitionBoxes`.
+    private let definitionBoxes: [DefinitionCode]
+    private let definitionCode: UnsafeMutablePointer<Unmanaged<DefinitionCode>>
 
-    /// The conditions, and the texts their atoms compare with.
-    init(_ conditions: [Condition], texts: [String]) {
+    /// A definition's compiled code, held by a class for the same reason as `Code`.
+    final class DefinitionCode {
+        let code: MashRuntime.Code
+        init(_ code: @escaping MashRuntime.Code) { self.code = code }
+    }
+
+    /// The conditions, what their atoms are made with, and the program's definitions' code.
+    init(_ conditions: [Condition], pool: AtomPool, definitions: [MashRuntime.Code] = []) {
         count = conditions.count
         let all = conditions.flatMap(\.atoms)
         atomCount = all.count
         atoms = .allocate(capacity: max(1, all.count))
         atoms.initialize(from: all, count: all.count)
+        partCount = pool.parts.count
+        parts = .allocate(capacity: max(1, partCount))
+        parts.initialize(from: pool.parts, count: partCount)
         entries = .allocate(capacity: max(1, conditions.count))
         var at = 0
         for (i, condition) in conditions.enumerated() {
             (entries + i).initialize(to: Entry(start: at, end: at + condition.atoms.count, complete: condition.complete))
             at += condition.atoms.count
         }
-        textCount = texts.count
-        self.texts = .allocate(capacity: max(1, texts.count))
-        self.texts.initialize(from: texts, count: texts.count)
+        textCount = pool.texts.count
+        self.texts = .allocate(capacity: max(1, textCount))
+        self.texts.initialize(from: pool.texts, count: textCount)
         codes = conditions.map(\.code)
         unmanaged = .allocate(capacity: max(1, codes.count))
         unmanaged.initialize(from: codes.map { Unmanaged.passUnretained($0) }, count: codes.count)
         rests = conditions.map(\.rest)
         restUnmanaged = .allocate(capacity: max(1, rests.count))
         restUnmanaged.initialize(from: rests.map { $0.map { Unmanaged.passUnretained($0) } }, count: rests.count)
+        definitionBoxes = definitions.map { DefinitionCode($0) }
+        definitionCode = .allocate(capacity: max(1, definitionBoxes.count))
+        definitionCode.initialize(from: definitionBoxes.map { Unmanaged.passUnretained($0) }, count: definitionBoxes.count)
     }
 
     deinit {
         entries.deinitialize(count: count); entries.deallocate()
         atoms.deinitialize(count: atomCount); atoms.deallocate()
+        parts.deinitialize(count: partCount); parts.deallocate()
         texts.deinitialize(count: textCount); texts.deallocate()
         unmanaged.deallocate()
         restUnmanaged.deallocate()
+        definitionCode.deallocate()
+    }
+
+    /// An atom's truth for the frame's record, or `.other` when it cannot tell (see `Atom.truth`).
+    @inline(__always) private func truth(_ a: UnsafePointer<Atom>, _ f: Frame) -> Truth {
+        switch a.pointee.kind {
+        case .member:
+            let bits = f.membership(a.pointee.place)
+            if bits == 0 { return .other }
+            if bits & Frame.membershipNotAList != 0 { return .null }
+            return Truth(bits & a.pointee.mask != 0)
+        case .screen:
+            let bits = f.membership(a.pointee.place)
+            return bits != 0 && bits & a.pointee.mask == 0 ? .no : .other
+        case .any:
+            return any(a, f)
+        default:
+            if a.pointee.source == .path { return Atom.truth(a, of: f.paths + a.pointee.place, texts) }
+            return elsewhere(a, f)
+        }
+    }
+
+    /// FEEL's `or` of an `any` atom's parts: true if any part is true, else false if every part is
+    /// false, else null.
+    @inline(never) private func any(_ a: UnsafePointer<Atom>, _ f: Frame) -> Truth {
+        var sawNull = false, sawOther = !a.pointee.wanted
+        for k in a.pointee.place..<a.pointee.place + a.pointee.constant {
+            // Parts are never `any` themselves (`Compiler.atom` does not nest them).
+            switch truth(parts + k, f) {
+            case .yes: return .yes
+            case .no: continue
+            case .null: sawNull = true
+            case .other: sawOther = true
+            }
+        }
+        return sawOther ? .other : (sawNull ? .null : .no)
+    }
+
+    /// A comparison of a table input or a definition.
+    @inline(never) private func elsewhere(_ a: UnsafePointer<Atom>, _ f: Frame) -> Truth {
+        let k = a.pointee.place
+        switch a.pointee.source {
+        case .path:
+            return Atom.truth(a, of: f.paths + k, texts)
+        case .input:
+            return k < f.tableInputCount ? Atom.truth(a, of: f.tableInputs + k, texts) : .other
+        case .definition:
+            // Worked out as its compiled code keeps it (`Frame.kept`), then read where it is kept.
+            guard k < f.definitionCount else { return .other }
+            if f.definitionsDone[k] == 0 {
+                let v = definitionCode[k]._withUnsafeGuaranteedRef { $0.code(f) }
+                f.definitions[k] = v
+                f.definitionsDone[k] = 1
+            }
+            return Atom.truth(a, of: f.definitions + k, texts)
+        }
     }
 
     /// True when condition `i` is true (not false, not null) for the frame's record.
@@ -273,7 +394,7 @@ final class AtomTable: @unchecked Sendable {
         // instead, the loop compiled to 90 more instructions a decision (callgrind).
         var decided = entry.complete, sawOther = false
         for a in entry.start..<entry.end {
-            switch atoms[a].truth(f, texts) {
+            switch self.truth(atoms + a, f) {
             case .yes: continue
             case .no: truth = .no
             case .null: truth = .null; continue

@@ -413,7 +413,7 @@ struct Compiler {
             return .tableInput(slot)
         }
         layout.maxRows = max(layout.maxRows, table.rows.count)
-        var texts: [String] = []
+        var pool = AtomPool()
         var rows: [AtomTable.Condition] = []
         for row in table.rows {
             // The whole row, and the cells that are not atoms.
@@ -426,8 +426,8 @@ struct Compiler {
                 var atom: Atom?
                 if let (op, c) = constantOperands(cellCode) {
                     one = ConstantComparison(op, c).compiled(reading: input)
-                    if case .path(let k) = input { atom = comparisonAtom(op, c, place: k, texts: &texts) }
-                    if case .tableInput(let k) = input { atom = comparisonAtom(op, c, place: k, input: true, texts: &texts) }
+                    if case .path(let k) = input { atom = comparisonAtom(op, c, place: k, texts: &pool.texts) }
+                    if case .tableInput(let k) = input { atom = comparisonAtom(op, c, place: k, input: true, texts: &pool.texts) }
                 } else {
                     let cell = compileCell(cellCode)
                     one = { f in Truth(input.withValue(f) { cell($0, f) }) }
@@ -448,7 +448,7 @@ struct Compiler {
                 rows.append(AtomTable.Condition({ _ in .yes }, atoms: atoms, complete: complete))
             }
         }
-        return (prepare, AtomTable(rows, texts: texts))
+        return (prepare, AtomTable(rows, pool: pool))
     }
 }
 

@@ -56,8 +56,8 @@ public struct Program: Sendable {
             id = t.id
             hit = t.hit
             condition = t.condition.map { e in
-                var texts: [String] = []
-                return AtomTable([compiler.atomCondition(e, texts: &texts)], texts: texts)
+                var pool = AtomPool()
+                return AtomTable([compiler.atomCondition(e, pool: &pool)], pool: pool, definitions: compiler.definitionCode.code)
             }
             (prepare, rows) = compiler.compileRows(t)
             conditionRef = condition.map { Unmanaged.passUnretained($0) }
@@ -181,8 +181,8 @@ public struct Program: Sendable {
             paths.map { Fact(path: $0.path, code: compiler.compile($0.access), type: $0.fieldType) }
         }
         rules = ruleSet.rules.map { Rule(facts: facts($0.facts)) }
-        var texts: [String] = []
-        ruleTable = AtomTable(ruleSet.rules.map { compiler.atomCondition($0.condition, texts: &texts) }, texts: texts)
+        var pool = AtomPool()
+        ruleTable = AtomTable(ruleSet.rules.map { compiler.atomCondition($0.condition, pool: &pool) }, pool: pool, definitions: table.code)
         compiler.layout.ruleCount = rules.count
         tables = ruleSet.tables.enumerated().map { i, t in Table(index: i, t, compiler, facts: facts(t.facts)) }
         tableRefs = tables.map { Unmanaged.passUnretained($0) }

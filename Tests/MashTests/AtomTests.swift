@@ -83,6 +83,48 @@ import Testing
         }
     }
 
+    /// The same check for `or`s of atoms, which decide when a part is true or every part is false,
+    /// and for comparisons of definitions (a child's age), which read the definition where the record
+    /// keeps it once worked out. A definition that is a condition of its own (`busy`) is read as a
+    /// truth. Ages are worked out from `born` to the record's received time, 2026-03-02.
+    static let orAndDefinitionConditions = [
+        "young", "young and flag = true", "age >= duration(\"P1Y\")", "age = duration(\"P0Y\")", "busy", "busy and n >= 5",
+        "either", "flag = true or t = \"some\" or n >= 5", "flag = false or (some c in items satisfies c.risk = \"high\")",
+        "young or flag = true", "n >= 5 and (young or t = \"some\")", "(not(flag) or n < 0) and count(items) > 0",
+        "t != \"some\" or busy",
+    ]
+
+    @Test func orsAndDefinitionsDecideAsTheCompiledConditionDoes() throws {
+        let schema = Self.schema + "  born: date?\n"
+        var rules = testPreamble
+        rules += "let cats = items.category\nlet age = years and months duration(born, received)\nlet young = age < duration(\"P2Y\")\n"
+        rules += "let busy = count(items[category = \"a\"]) > 0\nlet either = flag = true or n >= 5\n\n"
+        for (i, condition) in Self.orAndDefinitionConditions.enumerated() {
+            rules += "rule r\(i) \"Atoms \(i)\"\n  when \(condition)\n  then level early_help\n  because \"Atoms\"\n\n"
+            rules += "rule r\(i)_code \"Code \(i)\"\n  when (\(condition)) = true\n  then level early_help\n  because \"Code\"\n\n"
+        }
+        let program = try testProgram(["schema.yaml": schema, "rules.mash": rules])
+        let evaluator = program.makeEvaluator()
+        let born = ["", "born: 2025-06-01\n", "born: 2024-03-02\n", "born: 2026-03-02\n", "born: 2030-01-01\n"]
+        var firings = Array(repeating: 0, count: Self.orAndDefinitionConditions.count)
+        var count = 0
+        for fields in Self.records where !fields.contains("opt: [x") {
+            for b in born {
+                let record = try #require(testRecord(fields + b, schema: program.ruleSet.schema), "\(fields + b)")
+                let fired = evaluator.evaluate(record, at: testMoment, explain: false).fired.map(\.rule)
+                count += 1
+                for i in Self.orAndDefinitionConditions.indices {
+                    let byAtoms = fired.contains("r\(i)"), byCode = fired.contains("r\(i)_code")
+                    #expect(byAtoms == byCode, "\(Self.orAndDefinitionConditions[i]) on \(fields + b)")
+                    if byAtoms { firings[i] += 1 }
+                }
+            }
+        }
+        for (i, n) in firings.enumerated() {
+            #expect(n > 0 && n < count, "\(Self.orAndDefinitionConditions[i]) fired on \(n) of \(count)")
+        }
+    }
+
     /// A few records worked out by hand, the rules that fire in rule order.
     @Test func rulesFireInRuleOrderAsWorkedOutByHand() throws {
         let program = try testProgram(["schema.yaml": Self.schema, "rules.mash": Self.rules])
