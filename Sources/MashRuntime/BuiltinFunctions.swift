@@ -23,6 +23,23 @@ enum BuiltinFunctions {
     static func text(_ v: Value) -> String? { if case .string(let s) = v { return s }; return nil }
     static func number(_ v: Value) -> Decimal? { if case .number(let n) = v { return n }; return nil }
 
+    /// `years and months duration(from, to)`: the whole months from one date (or date-time, at its
+    /// own offset) to the other, null unless both are dates.
+    static func yearsAndMonthsDuration(_ a: Value, _ b: Value) -> Value {
+        func date(_ v: Value) -> LocalDate? {
+            switch v {
+            case .date(let d): return d
+            case .dateTime(let t): return t.local.date
+            default: return nil
+            }
+        }
+        guard let from = date(a), let to = date(b) else { return .null }
+        var months = (to.year - from.year) * 12 + (to.month - from.month)
+        if months > 0, to.day < from.day { months -= 1 }
+        if months < 0, to.day > from.day { months += 1 }
+        return .yearMonthDuration(months)
+    }
+
     static func call(_ f: Builtin, _ args: [Value]) -> Value {
         switch f {
         case .count:
@@ -134,18 +151,7 @@ enum BuiltinFunctions {
             if let m = d.months { return .yearMonthDuration(m) }
             return .dayTimeDuration(d.seconds ?? 0)
         case .yearsAndMonthsDuration:
-            func date(_ v: Value) -> LocalDate? {
-                switch v {
-                case .date(let d): return d
-                case .dateTime(let t): return t.local.date
-                default: return nil
-                }
-            }
-            guard let from = date(args[0]), let to = date(args[1]) else { return .null }
-            var months = (to.year - from.year) * 12 + (to.month - from.month)
-            if months > 0, to.day < from.day { months -= 1 }
-            if months < 0, to.day > from.day { months += 1 }
-            return .yearMonthDuration(months)
+            return yearsAndMonthsDuration(args[0], args[1])
         case .abs:
             switch args[0] {
             case .number(let n): return .number(n < 0 ? -n : n)

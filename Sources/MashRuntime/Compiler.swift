@@ -248,9 +248,15 @@ struct Compiler {
             // One or two arguments (`years and months duration(child.date_of_birth, referral.received)`)
             // are captured one by one: taken out of an array, a closure goes through a conversion
             // thunk and is retained, for each argument of each call.
-            let site = layout.addCallSite()
             let c0 = compile(args[0])
             let c1 = args.count == 2 ? compile(args[1]) : nil
+            if builtin == .yearsAndMonthsDuration, let c1 {
+                // A child's age, read by most rule sets for most records: the dates are compared
+                // here, where going through the argument array and the general call cost more than
+                // working out the months.
+                return { f in BuiltinFunctions.yearsAndMonthsDuration(c0(f), c1(f)) }
+            }
+            let site = layout.addCallSite()
             let arity = args.count
             return { f in
                 guard site < f.callSiteCount else {
