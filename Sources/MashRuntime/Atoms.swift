@@ -344,7 +344,7 @@ final class AtomTable: @unchecked Sendable {
         case .any:
             return any(a, f)
         default:
-            if a.pointee.source == .path { return Atom.truth(a, of: f.paths + a.pointee.place, texts) }
+            if a.pointee.source == .path { return Atom.truth(a, of: f.path(a.pointee.place), texts) }
             return elsewhere(a, f)
         }
     }
@@ -370,7 +370,7 @@ final class AtomTable: @unchecked Sendable {
         let k = a.pointee.place
         switch a.pointee.source {
         case .path:
-            return Atom.truth(a, of: f.paths + k, texts)
+            return Atom.truth(a, of: f.path(k), texts)
         case .input:
             return k < f.tableInputCount ? Atom.truth(a, of: f.tableInputs + k, texts) : .other
         case .definition:

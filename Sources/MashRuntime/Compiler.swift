@@ -123,7 +123,7 @@ struct Compiler {
             // A record path, resolved once per record by the frame, or `c.category` inside
             // `some c in ...`, read straight from the variable.
             switch inPlace(e) {
-            case .path(let k)?: return { f in f.paths[k] }
+            case .path(let k)?: return { f in f.path(k).pointee }
             case let read?: return { f in read.read(f) }
             case nil: break
             }

@@ -43,7 +43,7 @@ enum Operand: Sendable {
 
     @inline(__always) func read(_ f: Frame) -> Value {
         switch self {
-        case .path(let k): return f.paths[k]
+        case .path(let k): return f.path(k).pointee
         case .tableInput(let k): return k < f.tableInputCount ? f.tableInputs[k] : .null
         case .variableField(let local, let slot):
             if case .record(let fields) = f.locals[local], slot < fields.count { return fields[slot] }
@@ -57,7 +57,7 @@ enum Operand: Sendable {
     @inline(__always) func withValue<R>(_ f: Frame, _ body: (UnsafePointer<Value>) -> R) -> R {
         switch self {
         case .path(let k):
-            return body(f.paths + k)
+            return body(f.path(k))
         case .tableInput(let k):
             return k < f.tableInputCount ? body(f.tableInputs + k) : withUnsafePointer(to: Value.null, body)
         case .variableField(let local, let slot):
@@ -80,7 +80,7 @@ protocol ValueSite: Sendable {
 
 struct PathSite: ValueSite {
     let path: Int
-    @inline(__always) func withValue<R>(_ f: Frame, _ body: (UnsafePointer<Value>) -> R) -> R { body(f.paths + path) }
+    @inline(__always) func withValue<R>(_ f: Frame, _ body: (UnsafePointer<Value>) -> R) -> R { body(f.path(path)) }
 }
 
 struct ItemFieldSite: ValueSite {

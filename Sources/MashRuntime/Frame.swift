@@ -206,8 +206,26 @@ final class MemberSet: @unchecked Sendable {
 /// reason. A frame is only ever used by one evaluation on one thread at a time.
 final class Frame {
     @exclusivity(unchecked) var record: [Value] = []
-    /// The values at the record paths, borrowed from `record`: read them, never assign them.
-    let paths: UnsafeMutablePointer<Value>
+    /// Where the value at record path `k` is: in the fields of its parent record, found once per
+    /// record (`reset`), at the path's slot. Read there, never assigned.
+    @inline(__always) func path(_ k: Int) -> UnsafePointer<Value> { groupBases[pathGroup[k]] + pathSlot[k] }
+    /// Per path, the group of its parent (`FrameLayout.groups`) and its slot in the parent's fields.
+    private let pathGroup: UnsafeMutablePointer<Int>
+    private let pathSlot: UnsafeMutablePointer<Int>
+    /// Per group: where its parent's fields start for this record, and how many it reads.
+    private let groupBases: UnsafeMutablePointer<UnsafePointer<Value>>
+    private let groupNeeds: UnsafeMutablePointer<Int>
+    /// Per group, fields of its own (`groupNeeds[g]` from `spareStarts[g]`), read instead when the
+    /// parent record has fewer fields than the schema says (a value built by hand); the last
+    /// `maxNeed` are always null, read when the parent is not a record at all (an optional record
+    /// left out, the commonest case).
+    private let spare: UnsafeMutablePointer<Value>
+    private let nulls: UnsafePointer<Value>
+    private let ownedSpare: Int
+    private let spareStarts: UnsafeMutablePointer<Int>
+    private let spareCount: Int
+    /// Whether `spare` holds any of this record's values.
+    private var spareUsed = false
     let locals: UnsafeMutablePointer<Value>
     let definitions: UnsafeMutablePointer<Value>
     let definitionsDone: UnsafeMutablePointer<Int>
@@ -253,11 +271,8 @@ final class Frame {
     let definitionCount: Int
     private let groupCount: Int
     private let groupParents: UnsafeMutablePointer<Int>
-    private let groupStarts: UnsafeMutablePointer<Int>
-    private let childSlots: UnsafeMutablePointer<Int>
-    private let childTargets: UnsafeMutablePointer<Int>
 
-    /// Two blocks hold the values (paths, then variables, then definitions) and the integers; the
+    /// Two blocks hold the values (variables, then definitions) and the integers; the
     /// argument arrays and membership sets have one each (frames are also made for checks at load
     /// time, many of them).
     private let values: UnsafeMutablePointer<Value>
@@ -279,23 +294,22 @@ final class Frame {
         memberSets = layout.memberSets
         memberTexts = .allocate(capacity: max(1, membershipCount))
         memberTexts.initialize(from: memberSets.map { Unmanaged.passUnretained($0) }, count: membershipCount)
-        let valueCount = pathCount + localCount + definitionCount + layout.tableInputCount
+        let valueCount = localCount + definitionCount + layout.tableInputCount
         tableInputCount = layout.tableInputCount
         maxRows = layout.maxRows
         values = .allocate(capacity: max(1, valueCount))
         values.initialize(repeating: .null, count: valueCount)
-        paths = values
-        locals = values + pathCount
-        definitions = values + pathCount + localCount
-        tableInputs = values + pathCount + localCount + definitionCount
+        locals = values
+        definitions = values + localCount
+        tableInputs = values + localCount + definitionCount
         itemFields = .allocate(capacity: max(1, localCount))
         itemFields.initialize(repeating: nil, count: localCount)
         itemFieldCounts = .allocate(capacity: max(1, localCount))
         itemFieldCounts.initialize(repeating: 0, count: localCount)
         let groups = layout.groups
         groupCount = groups.parents.count
-        let total = definitionCount + ruleCount + maxRows + groups.parents.count + groups.starts.count + groups.slots.count + groups.targets.count
-            + 2 * membershipCount
+        let total = definitionCount + ruleCount + maxRows + groups.parents.count
+            + 2 * membershipCount + 2 * pathCount + 2 * groups.parents.count
         integers = .allocate(capacity: max(1, total))
         var at = integers
         func take(_ part: [Int]?, _ count: Int) -> UnsafeMutablePointer<Int> {
@@ -308,17 +322,35 @@ final class Frame {
         fired = take(nil, ruleCount)
         matches = take(nil, maxRows)
         groupParents = take(groups.parents, groups.parents.count)
-        groupStarts = take(groups.starts, groups.starts.count)
-        childSlots = take(groups.slots, groups.slots.count)
-        childTargets = take(groups.targets, groups.targets.count)
         memberPaths = take(layout.memberSources.map(\.path), membershipCount)
         memberSlots = take(layout.memberSources.map(\.slot), membershipCount)
+        var groupOf = Array(repeating: 0, count: pathCount), needs = Array(repeating: 0, count: groups.parents.count)
+        for g in groups.parents.indices {
+            for k in groups.starts[g]..<groups.starts[g + 1] {
+                groupOf[groups.targets[k]] = g
+                needs[g] = Swift.max(needs[g], groups.slots[k] + 1)
+            }
+        }
+        pathGroup = take(groupOf, pathCount)
+        pathSlot = take(layout.slots, pathCount)
+        groupNeeds = take(needs, groups.parents.count)
+        spareStarts = take(needs.indices.map { g in needs[..<g].reduce(0, +) }, groups.parents.count)
+        let owned = needs.reduce(0, +)
+        ownedSpare = owned
+        spareCount = owned + (needs.max() ?? 0)
+        spare = .allocate(capacity: Swift.max(1, spareCount))
+        spare.initialize(repeating: .null, count: spareCount)
+        nulls = UnsafePointer(spare + owned)
+        groupBases = .allocate(capacity: Swift.max(1, groups.parents.count))
+        for g in groups.parents.indices { (groupBases + g).initialize(to: UnsafePointer(spare + spareStarts[g])) }
     }
 
     deinit {
-        // Paths borrow from the record (see `reset`): only variables, definitions and table inputs are owned.
-        (values + pathCount).deinitialize(count: localCount + definitionCount + tableInputCount)
+        values.deinitialize(count: localCount + definitionCount + tableInputCount)
         values.deallocate()
+        spare.deinitialize(count: spareCount)
+        spare.deallocate()
+        groupBases.deallocate()
         callArguments.deinitialize(count: callSiteCount)
         callArguments.deallocate()
         memberships.deallocate()
@@ -380,7 +412,7 @@ final class Frame {
     @inline(never) private func workOutMembership(_ set: Int) -> UInt64 {
         let path = memberPaths[set]
         guard path >= 0 else { return 0 }
-        let bits = memberTexts[set]._withUnsafeGuaranteedRef { Compiler.members(paths + path, memberSlots[set], $0) }
+        let bits = memberTexts[set]._withUnsafeGuaranteedRef { Compiler.members(self.path(path), memberSlots[set], $0) }
         memberships[set] = bits
         return bits
     }
@@ -398,39 +430,50 @@ final class Frame {
     }
 
     /// Lets go of the record once a decision is made, so that a reader can reuse its arrays
-    /// (`RecordPool`). The paths are not read again before the next `reset` fills them.
-    func release() { record = [] }
+    /// (`RecordPool`). The paths are not read again before the next `reset` finds them.
+    func release() {
+        record = []
+        if spareUsed { clearSpare() }
+    }
 
-    /// Starts a record: its paths are resolved (a field of a missing record is null), definitions
-    /// forgotten, decision values cleared.
+    private func clearSpare() {
+        for i in 0..<ownedSpare { spare[i] = .null }
+        spareUsed = false
+    }
+
+    /// Starts a record: where its paths are is found (a field of a missing record is null),
+    /// definitions forgotten, decision values cleared.
     func reset(record: [Value]) {
         // The same record again (a dry-run asks for its clock start, then its outcome): arrays are
-        // values, so the same storage means the same fields, and the paths already hold them.
+        // values, so the same storage means the same fields, and the paths are where they were.
         let same = !record.isEmpty && record.count == self.record.count
             && record.withUnsafeBufferPointer({ $0.baseAddress }) == self.record.withUnsafeBufferPointer({ $0.baseAddress })
         self.record = record
-        for g in 0..<groupCount where !same {
-            let parent = groupParents[g]
-            // Each path holds its value without retaining it, as a loop variable does: the record,
-            // kept in `self.record`, holds it until the next record replaces every path the same way.
-            // A path is never released or assigned anywhere else.
-            func fill(_ fields: UnsafeBufferPointer<Value>) {
-                for k in groupStarts[g]..<groupStarts[g + 1] {
-                    let slot = childSlots[k]
-                    let target = UnsafeMutableRawPointer(paths + childTargets[k])
-                    if slot < fields.count, let base = fields.baseAddress {
-                        target.copyMemory(from: base + slot, byteCount: MemoryLayout<Value>.size)
-                    } else {
-                        target.initializeMemory(as: Value.self, repeating: .null, count: 1)
-                    }
+        if !same {
+            if spareUsed { clearSpare() }
+            // Each group's fields are read where its parent record keeps them: only where each
+            // record's fields start is written per record, not every path's value. The record, kept
+            // in `self.record`, holds them until the next record replaces it. Parents come first.
+            for g in 0..<groupCount {
+                let parent = groupParents[g], need = groupNeeds[g]
+                var base: UnsafePointer<Value>?
+                var fields: [Value] = []
+                if parent < 0 {
+                    if self.record.count >= need { base = self.record.withUnsafeBufferPointer { $0.baseAddress } } else { fields = self.record }
+                } else if case .record(let f) = path(parent).pointee {
+                    if f.count >= need { base = f.withUnsafeBufferPointer { $0.baseAddress } } else { fields = f }
+                } else {
+                    base = nulls
                 }
-            }
-            if parent < 0 {
-                record.withUnsafeBufferPointer(fill)
-            } else if case .record(let fields) = paths[parent] {
-                fields.withUnsafeBufferPointer(fill)
-            } else {
-                fill(UnsafeBufferPointer(start: nil, count: 0))
+                if let base {
+                    groupBases[g] = base
+                } else {
+                    // Not a record, or fewer fields than the schema has: fields of the frame's own.
+                    let own = spare + spareStarts[g]
+                    for i in 0..<need { own[i] = i < fields.count ? fields[i] : .null }
+                    spareUsed = true
+                    groupBases[g] = UnsafePointer(own)
+                }
             }
         }
         for i in 0..<definitionCount { definitionsDone[i] = 0 }
