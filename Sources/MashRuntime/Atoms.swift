@@ -19,7 +19,7 @@ import MashSyntax
 /// a DMN engine's table-driven rule selection, kept to what gives exactly the compiled answer.
 struct Atom {
     enum Kind: UInt8 { case boolean, null, number, text, months, count, member, screen, any }
-    /// Where a comparison's value is: a record path (`Frame.paths`), a table input worked out before
+    /// Where a comparison's value is: a record path (`Frame.path(_:)`), a table input worked out before
     /// a table's rows are tried (`Frame.tableInputs`), or a definition, worked out once per record
     /// on first use (`Frame.definitions`, as its compiled code keeps it).
     enum Source: UInt8 { case path, input, definition }
