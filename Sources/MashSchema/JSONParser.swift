@@ -13,6 +13,9 @@ public struct JSONParser {
     fileprivate let b: UnsafeBufferPointer<UInt8>
     fileprivate var i = 0
     private var depth = 0
+    /// Where lists and records an earlier record had and this one does not are kept for later ones
+    /// (`RecordSpare`), when decoding with one.
+    fileprivate var kept: Unmanaged<RecordSpare>?
 
     public static func parse(_ data: Data) throws -> RawValue {
         try data.withUnsafeBytes { raw in
@@ -321,7 +324,7 @@ public struct DirectRecordDecoder: Sendable {
     /// them was a tenth of deciding JSON Lines). What the caller holds never changes: an array
     /// still held elsewhere is copied before it is written.
     public func decode(_ bytes: UnsafeBufferPointer<UInt8>, reusing spare: RecordSpare) -> DecodedRecord? {
-        decode(bytes, spare: &spare.value)
+        decode(bytes, spare: &spare.value, keeping: Unmanaged.passUnretained(spare))
     }
 
     /// Keeps `record` in `spare` for the next `decode(_:reusing:)`, in place of what it held.
@@ -329,8 +332,9 @@ public struct DirectRecordDecoder: Sendable {
         spare.value = record.value
     }
 
-    private func decode(_ bytes: UnsafeBufferPointer<UInt8>, spare: inout Value) -> DecodedRecord? {
+    private func decode(_ bytes: UnsafeBufferPointer<UInt8>, spare: inout Value, keeping kept: Unmanaged<RecordSpare>? = nil) -> DecodedRecord? {
         var p = JSONParser(b: bytes)
+        p.kept = kept
         p.skipSpace()
         guard let value = p.direct(root, spare: &spare) else { return nil }
         p.skipSpace()
@@ -382,7 +386,11 @@ extension JSONParser {
     /// (or null): a record or list takes its array, leaving null, and writes over it.
     fileprivate mutating func direct(_ kind: DirectRecordDecoder.Kind, spare: inout Value) -> Value? {
         guard i < b.count else { return nil }
-        if b[i] == UInt8(ascii: "n") { return skip(word: JSONParser.nullWord) ? .null : nil }
+        if b[i] == UInt8(ascii: "n") {
+            // The earlier record's list or record at this place is kept for a later one.
+            if kind.tag == .list || kind.tag == .record { keep(&spare, kind) }
+            return skip(word: JSONParser.nullWord) ? .null : nil
+        }
         switch kind.tag {
         case .string:
             guard b[i] == UInt8(ascii: "\""), let s = try? string() else { return nil }
@@ -419,22 +427,49 @@ extension JSONParser {
             guard let text = plainString(), let k = values.table.index(of: text) else { return nil }
             return .string(values.texts[k])
         case .list:
-            return list(kind.element!, spare: &spare)
+            if case .null = spare { spare = taken(kind) }
+            return list(kind, spare: &spare)
         case .record:
+            if case .null = spare { spare = taken(kind) }
             return record(kind.shape!, spare: &spare)
         }
+    }
+
+    /// Moves `value` (a list or record of `kind` an earlier record had) to the reader's spare for a
+    /// later record: let go of, its arrays were freed, and made again for the next record that had one.
+    @inline(__always) fileprivate mutating func keep(_ value: inout Value, _ kind: DirectRecordDecoder.Kind) {
+        guard let kept else { return }
+        switch value {
+        case .list, .record: kept._withUnsafeGuaranteedRef { $0.keep(value.take(), ObjectIdentifier(kind)) }
+        default: break
+        }
+    }
+
+    /// A list or record of `kind` kept from an earlier record, or null.
+    @inline(__always) fileprivate func taken(_ kind: DirectRecordDecoder.Kind) -> Value {
+        guard let kept else { return .null }
+        return kept._withUnsafeGuaranteedRef { $0.take(ObjectIdentifier(kind)) }
     }
 
     /// A list of `element` at `i` (see `direct`). Apart from `direct`, so that a field that is text,
     /// a number or a boolean is read by a small function (a list or record needs many registers,
     /// and `direct` saved and restored them all for every field).
     @inline(never)
-    fileprivate mutating func list(_ element: DirectRecordDecoder.Kind, spare: inout Value) -> Value? {
+    fileprivate mutating func list(_ kind: DirectRecordDecoder.Kind, spare: inout Value) -> Value? {
         guard b[i] == UInt8(ascii: "[") else { return nil }
         i += 1
+        let element = kind.element!
         var items: [Value] = []
         skipSpace()
-        if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .list(items) }
+        if i < b.count, b[i] == UInt8(ascii: "]") {
+            i += 1
+            // An empty list: the earlier list's array, its items kept for later lists.
+            if case .list(let old) = spare.take() {
+                items = old
+                keepItems(&items, from: 0, element)
+            }
+            return .list(items)
+        }
         // The earlier list's array, its items written over in order (the binding is the array's
         // only holder once the spare is null).
         if case .list(let old) = spare.take() { items = old }
@@ -447,7 +482,7 @@ extension JSONParser {
                 guard let item = direct(element, spare: &items[n]) else { return nil }
                 items[n] = consume item
             } else {
-                var none = Value.null
+                var none = taken(element)
                 guard let item = direct(element, spare: &none) else { return nil }
                 items.append(consume item)
             }
@@ -457,11 +492,19 @@ extension JSONParser {
             if b[i] == UInt8(ascii: ",") { i += 1; continue }
             if b[i] == UInt8(ascii: "]") {
                 i += 1
-                if n < items.count { items.removeSubrange(n...) }
+                if n < items.count { keepItems(&items, from: n, element) }
                 return .list(items)
             }
             return nil
         }
+    }
+
+    /// Removes `items[n...]`, keeping those that are lists or records for later lists.
+    fileprivate mutating func keepItems(_ items: inout [Value], from n: Int, _ element: DirectRecordDecoder.Kind) {
+        if element.tag == .list || element.tag == .record {
+            for k in n..<items.count { keep(&items[k], element) }
+        }
+        items.removeSubrange(n...)
     }
 
     /// A record of `shape` at `i` (see `direct`).
@@ -532,6 +575,7 @@ extension JSONParser {
                     let k = missing.trailingZeroBitCount
                     missing &= missing - 1
                     if case .null = slots[k] { continue }
+                    shape.kindRefs[k]._withUnsafeGuaranteedRef { keep(&slots[k], $0) }
                     slots[k] = .null
                 }
             }
@@ -546,5 +590,25 @@ extension JSONParser {
 /// the next record into. `RecordReader.readLines` keeps one for each batch. For one thread at a time.
 public final class RecordSpare {
     fileprivate var value: Value = .null
+    /// Lists and records earlier records had and later ones did not, by the kind of value they are
+    /// (at most `keptLimit` of each kind), for the next record that has one: reused, their arrays are
+    /// not freed and made again. Read and written by one decoding thread.
+    @exclusivity(unchecked) private var keptKinds: [ObjectIdentifier] = []
+    @exclusivity(unchecked) private var keptValues: [[Value]] = []
+    private static let keptLimit = 64
     public init() {}
+
+    fileprivate func keep(_ value: consuming Value, _ kind: ObjectIdentifier) {
+        for k in keptKinds.indices where keptKinds[k] == kind {
+            if keptValues[k].count < RecordSpare.keptLimit { keptValues[k].append(value) }
+            return
+        }
+        keptKinds.append(kind)
+        keptValues.append([value])
+    }
+
+    fileprivate func take(_ kind: ObjectIdentifier) -> Value {
+        for k in keptKinds.indices where keptKinds[k] == kind { return keptValues[k].popLast() ?? .null }
+        return .null
+    }
 }

@@ -169,6 +169,11 @@ import Testing
         #"{"concerns": [{"severity": "minor", "category": "physical_injury"}], "child": {"age": 1}, "received": "2026-03-06T13:00:00Z", "id": "E", "dash_risk": "standard"}"#,
         #"{"id": "F", "received": "2026-03-07T14:00:00Z", "child": {"age": 2}, "concerns": [{"category": "neglect"}, {"category": "negelct"}]}"#,
         #"{"id": "G", "received": "2026-03-08T15:00:00Z", "child": {"age_months": 7}, "concerns": [{"category": "neglect"}, {"category": "domestic_abuse"}]}"#,
+        // A required record that is null, a list written as null, then both again: what the earlier
+        // records had is kept by the reader and written over for the later ones (`RecordSpare`).
+        #"{"id": "H", "received": "2026-03-09T09:00:00Z", "child": null, "concerns": [{"category": "neglect"}], "tags": ["k"]}"#,
+        #"{"id": "I", "received": "2026-03-09T10:00:00Z", "child": {"mobile": true}, "concerns": [], "tags": null}"#,
+        #"{"id": "J", "received": "2026-03-09T11:00:00Z", "child": {"age": 4, "mobile": false}, "concerns": [{"category": "domestic_abuse", "severity": "minor"}, {"category": "neglect"}, {"category": "physical_injury"}], "tags": ["p", "q"]}"#,
     ]
 
     @Test func recordsWrittenOverEarlierOnesAreTheSame() throws {
@@ -176,7 +181,7 @@ import Testing
         let reader = RecordReader(schema: try #require(schema))
         let fresh = DirectRecordDecoder(schema: reader.decoder.schema)
         let expected = Self.reuseLines.map { line in Array(line.utf8).withUnsafeBufferPointer { fresh.decode($0) } }
-        #expect(expected.map { $0?.id } == ["A", "B", "C", "D", "E", nil, "G"])
+        #expect(expected.map { $0?.id } == ["A", "B", "C", "D", "E", nil, "G", nil, "I", "J"])
         let data = Data(Self.reuseLines.joined(separator: "\n").utf8)
         // Compared while the reader lends it: nothing else holds the record, so its arrays are reused.
         var seen: [String] = []
@@ -185,7 +190,7 @@ import Testing
             #expect(r.value == expected.first { $0?.id == r.id }??.value, "record \(r.id)")
             seen.append(r.id)
         }
-        #expect(seen == ["A", "B", "C", "D", "E", "rejected", "G"])
+        #expect(seen == ["A", "B", "C", "D", "E", "rejected", "G", "rejected", "I", "J"])
         // Kept by the caller: each stays as it was decoded while later records are written.
         var kept: [DecodedRecord] = []
         reader.readLines(data, origin: "t.jsonl") { if case .success(let r) = $0 { kept.append(r) } }
