@@ -38,7 +38,7 @@ struct GenerateCommand: ParsableCommand {
                 printError(loaded.renderer.human(loaded.diagnostics))
                 throw ExitCode(2)
             }
-            let target = try ReferralStore(path: store)
+            let target = try openStore(store, as: "store")
             let reader = RecordReader(schema: program.ruleSet.schema)
             let summary = try target.importRecords(source: "generated: seed \(seed), \(count) referrals", { emit in
                 var chunk = Data()

@@ -111,6 +111,11 @@ import Testing
         #expect(evalLog.status == 2)
         #expect(evalLog.stdout.isEmpty)
         #expect(evalLog.stderr.hasPrefix("error: cannot open the log \(notADatabase): SQLite error 26"))
+
+        let generate = try mash(["generate", "--count", "5", "--store", notADatabase, "--ruleset", "rules/london"])
+        #expect(generate.status == 2)
+        #expect(generate.stderr.hasPrefix("error: cannot open the store \(notADatabase): SQLite error 26: file is not a database"))
+        #expect(try String(contentsOfFile: notADatabase, encoding: .utf8) == "not a database")
     }
 
     @Test func fmtCheckReportsUnformattedFiles() throws {
