@@ -89,8 +89,8 @@ struct Atom {
     }
 }
 
-/// What the atoms of one `AtomTable` are made with: the texts they compare with, the parts of their
-/// `or`s, and the definitions they read.
+/// What the atoms of one `AtomTable` are made with: the texts they compare with and the parts of
+/// their `or`s (the definitions they read are the program's, given to the table).
 struct AtomPool {
     var texts: [String] = []
     var parts: [Atom] = []

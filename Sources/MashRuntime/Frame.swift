@@ -216,9 +216,9 @@ final class Frame {
     private let groupBases: UnsafeMutablePointer<UnsafePointer<Value>>
     private let groupNeeds: UnsafeMutablePointer<Int>
     /// Per group, fields of its own (`groupNeeds[g]` from `spareStarts[g]`), read instead when the
-    /// parent record has fewer fields than the schema says (a value built by hand); the last
-    /// `maxNeed` are always null, read when the parent is not a record at all (an optional record
-    /// left out, the commonest case).
+    /// parent record has fewer fields than the schema says (a value built by hand); after them,
+    /// `nulls`, as many as the largest group reads, always null, read when the parent is not a
+    /// record at all (an optional record left out, the commonest case).
     private let spare: UnsafeMutablePointer<Value>
     private let nulls: UnsafePointer<Value>
     private let ownedSpare: Int

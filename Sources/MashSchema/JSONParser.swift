@@ -436,7 +436,8 @@ extension JSONParser {
     }
 
     /// Moves `value` (a list or record of `kind` an earlier record had) to the reader's spare for a
-    /// later record: let go of, its arrays were freed, and made again for the next record that had one.
+    /// later record. Let go of instead, its arrays were freed here and made again for the next record
+    /// that had one.
     @inline(__always) fileprivate mutating func keep(_ value: inout Value, _ kind: DirectRecordDecoder.Kind) {
         guard let kept else { return }
         switch value {
@@ -482,7 +483,7 @@ extension JSONParser {
                 guard let item = direct(element, spare: &items[n]) else { return nil }
                 items[n] = consume item
             } else {
-                var none = taken(element)
+                var none = element.tag == .list || element.tag == .record ? taken(element) : .null
                 guard let item = direct(element, spare: &none) else { return nil }
                 items.append(consume item)
             }
