@@ -357,9 +357,12 @@ final class EscalationSource: Sendable {
     let stage: String?
     let heldBy: String?
     let location: String
+    /// Its parts of a state's JSON, written once (`DecisionJSON.escalationFragments`).
+    let json: DecisionJSON.EscalationFragments
 
     init(path: String, title: String, stage: String?, heldBy: String?, location: String) {
         self.path = path; self.title = title; self.stage = stage; self.heldBy = heldBy; self.location = location
+        json = DecisionJSON.escalationFragments(path: path, title: title, stage: stage, heldBy: heldBy, location: location)
     }
 }
 
@@ -373,11 +376,15 @@ final class AnswerSource: Sendable, Hashable {
     let mustRecord: [String]
     let reason: String
     let location: String?
+    /// Its parts of an answer's JSON, written once (`DecisionJSON.answerFragments`).
+    let json: DecisionJSON.AnswerFragments
 
     init(answer: Decision.DisclosureAnswer.Answer, form: String?, approvalBy: String?, requires: [String], mustRecord: [String],
          reason: String, location: String?) {
         self.answer = answer; self.form = form; self.approvalBy = approvalBy; self.requires = requires; self.mustRecord = mustRecord
         self.reason = reason; self.location = location
+        json = DecisionJSON.answerFragments(answer: answer, form: form, approvalBy: approvalBy, requires: requires, mustRecord: mustRecord,
+                                            reason: reason, location: location)
     }
 
     static func == (a: AnswerSource, b: AnswerSource) -> Bool {

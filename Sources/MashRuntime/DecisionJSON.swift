@@ -72,6 +72,61 @@ package final class DecisionJSON {
         return (head, Array(w.out.bytes))
     }
 
+    /// What an escalation state's JSON holds of its path and stage, which every state at that stage
+    /// writes the same, in key order: `held_by` (if any) and `location` (without a comma before
+    /// them: `due` may or may not come first), `,"path":…` with the stage (if any), and `,"title":…`.
+    struct EscalationFragments: Sendable {
+        let heldByAndLocation: [UInt8], pathAndStage: [UInt8], title: [UInt8]
+    }
+
+    static func escalationFragments(path: String, title: String, stage: String?, heldBy: String?, location: String) -> EscalationFragments {
+        let w = DecisionJSON()
+        func piece(_ write: (inout Bool) -> Void) -> [UInt8] {
+            w.out.removeAll()
+            var first = false
+            write(&first)
+            return Array(w.out.bytes)
+        }
+        // The first key's comma is left to the writer.
+        var first = true
+        w.out.removeAll()
+        w.field("held_by", heldBy, &first)
+        w.field("location", location, &first)
+        let a = Array(w.out.bytes)
+        return EscalationFragments(heldByAndLocation: a,
+                                   pathAndStage: piece { w.field("path", path, &$0); w.field("stage", stage, &$0) },
+                                   title: piece { w.field("title", title, &$0) })
+    }
+
+    /// What a disclosure answer's JSON holds of its share rule (or kind of denial), which every answer
+    /// it gives writes the same, in key order between the request's own fields, each with the comma
+    /// before it (`agency` always comes first): the answer and who approves, the form, location and
+    /// what must be recorded, the reason, and what is required.
+    struct AnswerFragments: Sendable {
+        let answerAndApproval: [UInt8], formLocationAndRecord: [UInt8], reason: [UInt8], requires: [UInt8]
+    }
+
+    static func answerFragments(answer: Decision.DisclosureAnswer.Answer, form: String?, approvalBy: String?, requires: [String],
+                                mustRecord: [String], reason: String, location: String?) -> AnswerFragments {
+        let w = DecisionJSON()
+        func piece(_ write: (inout Bool) -> Void) -> [UInt8] {
+            w.out.removeAll()
+            var first = false
+            write(&first)
+            return Array(w.out.bytes)
+        }
+        return AnswerFragments(
+            answerAndApproval: piece { w.field("answer", answer.rawValue, &$0); w.field("approval_by", approvalBy, &$0) },
+            formLocationAndRecord: piece {
+                w.field("form", form, &$0)
+                w.field("location", location, &$0)
+                w.key("must_record", &$0)
+                w.strings(mustRecord)
+            },
+            reason: piece { w.field("reason", reason, &$0) },
+            requires: piece { w.key("requires", &$0); w.strings(requires) })
+    }
+
     private static let fallback: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.withoutEscapingSlashes]
@@ -268,43 +323,38 @@ package final class DecisionJSON {
         bytes(f.source.jsonTail)
     }
 
-    // The path's and the answer's own texts are read from their shared source, where they are.
+    // What the path and stage, or the share rule, say is copied as the JSON written for them once.
     private func escalation(_ e: Decision.EscalationState) {
         var first = true
-        let shared = e.source
+        let shared = e.source.json
         raw("{")
         field("due", e.dueAt, &first)
-        field("held_by", shared.heldBy, &first)
-        field("location", shared.location, &first)
+        if !first { out.append(UInt8(ascii: ",")) }
+        first = false
+        bytes(shared.heldByAndLocation)
         key("overdue", &first)
         if e.overdue { raw("true") } else { raw("false") }
-        field("path", shared.path, &first)
-        field("stage", shared.stage, &first)
+        bytes(shared.pathAndStage)
         field("stage_since", e.stageSinceAt, &first)
         field("started", e.startedAt, &first)
         field("status", e.status.rawValue, &first)
-        field("title", shared.title, &first)
+        bytes(shared.title)
         raw("}")
     }
 
     private func disclosure(_ a: Decision.DisclosureAnswer) {
         var first = true
-        let shared = a.source
+        let shared = a.source.json
         raw("{")
         field("agency", a.agency, &first)
-        field("answer", shared.answer.rawValue, &first)
-        field("approval_by", shared.approvalBy, &first)
+        bytes(shared.answerAndApproval)
         field("audience", a.audience, &first)
         field("category", a.category, &first)
-        field("form", shared.form, &first)
-        field("location", shared.location, &first)
-        key("must_record", &first)
-        strings(shared.mustRecord)
+        bytes(shared.formLocationAndRecord)
         field("purpose", a.purpose, &first)
-        field("reason", shared.reason, &first)
+        bytes(shared.reason)
         field("request", a.request, &first)
-        key("requires", &first)
-        strings(shared.requires)
+        bytes(shared.requires)
         raw("}")
     }
 }
