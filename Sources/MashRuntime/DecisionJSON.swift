@@ -189,11 +189,17 @@ package final class DecisionJSON {
         string(value)
     }
 
-    /// A date-time's text, written from its bytes without making a `String`.
+    /// A date-time's text, written from its bytes without making a `String`. The common shape
+    /// (digits, dashes, colons, `T`, `Z` or an offset) needs no escaping; any other is checked.
     private func field(_ k: StaticString, _ value: DateTime?, _ first: inout Bool) {
         guard let value else { return }
         key(k, &first)
-        value.withText { string(utf8: $0) }
+        let common: Void? = value.withCommonText { text in
+            out.append(UInt8(ascii: "\""))
+            out.append(text)
+            out.append(UInt8(ascii: "\""))
+        }
+        if common == nil { value.withText { string(utf8: $0) } }
     }
 
     /// `[a,b,...]`, each item written by `write`.

@@ -297,7 +297,7 @@ public struct DateTime: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 
     /// `body` with the common shape's text, written on the stack; nil for any other date-time.
-    @inlinable func withCommonText<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+    @inlinable package func withCommonText<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 25) { b in
             writeCommonShape(into: b).map { body(UnsafeBufferPointer(rebasing: b[..<$0])) }
         }
