@@ -81,21 +81,10 @@ package final class DecisionJSON {
 
     static func escalationFragments(path: String, title: String, stage: String?, heldBy: String?, location: String) -> EscalationFragments {
         let w = DecisionJSON()
-        func piece(_ write: (inout Bool) -> Void) -> [UInt8] {
-            w.out.removeAll()
-            var first = false
-            write(&first)
-            return Array(w.out.bytes)
-        }
         // The first key's comma is left to the writer.
-        var first = true
-        w.out.removeAll()
-        w.field("held_by", heldBy, &first)
-        w.field("location", location, &first)
-        let a = Array(w.out.bytes)
-        return EscalationFragments(heldByAndLocation: a,
-                                   pathAndStage: piece { w.field("path", path, &$0); w.field("stage", stage, &$0) },
-                                   title: piece { w.field("title", title, &$0) })
+        return EscalationFragments(heldByAndLocation: w.piece(first: true) { w.field("held_by", heldBy, &$0); w.field("location", location, &$0) },
+                                   pathAndStage: w.piece { w.field("path", path, &$0); w.field("stage", stage, &$0) },
+                                   title: w.piece { w.field("title", title, &$0) })
     }
 
     /// What a disclosure answer's JSON holds of its share rule (or kind of denial), which every answer
@@ -109,22 +98,25 @@ package final class DecisionJSON {
     static func answerFragments(answer: Decision.DisclosureAnswer.Answer, form: String?, approvalBy: String?, requires: [String],
                                 mustRecord: [String], reason: String, location: String?) -> AnswerFragments {
         let w = DecisionJSON()
-        func piece(_ write: (inout Bool) -> Void) -> [UInt8] {
-            w.out.removeAll()
-            var first = false
-            write(&first)
-            return Array(w.out.bytes)
-        }
         return AnswerFragments(
-            answerAndApproval: piece { w.field("answer", answer.rawValue, &$0); w.field("approval_by", approvalBy, &$0) },
-            formLocationAndRecord: piece {
+            answerAndApproval: w.piece { w.field("answer", answer.rawValue, &$0); w.field("approval_by", approvalBy, &$0) },
+            formLocationAndRecord: w.piece {
                 w.field("form", form, &$0)
                 w.field("location", location, &$0)
                 w.key("must_record", &$0)
                 w.strings(mustRecord)
             },
-            reason: piece { w.field("reason", reason, &$0) },
-            requires: piece { w.key("requires", &$0); w.strings(requires) })
+            reason: w.piece { w.field("reason", reason, &$0) },
+            requires: w.piece { w.key("requires", &$0); w.strings(requires) })
+    }
+
+    /// What `write` writes, as bytes of their own: keys after the first of an object, each with the
+    /// comma before it, unless `first`.
+    private func piece(first: Bool = false, _ write: (inout Bool) -> Void) -> [UInt8] {
+        out.removeAll()
+        var first = first
+        write(&first)
+        return Array(out.bytes)
     }
 
     private static let fallback: JSONEncoder = {
