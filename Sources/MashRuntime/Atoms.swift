@@ -374,14 +374,10 @@ final class AtomTable: @unchecked Sendable {
         case .input:
             return k < f.tableInputCount ? Atom.truth(a, of: f.tableInputs + k, texts) : .other
         case .definition:
-            // Worked out as its compiled code keeps it (`Frame.kept`), then read where it is kept.
+            // Worked out as its compiled code keeps it, then read where it is kept.
             guard k < f.definitionCount else { return .other }
-            if f.definitionsDone[k] == 0 {
-                let v = definitionCode[k]._withUnsafeGuaranteedRef { $0.code(f) }
-                f.definitions[k] = v
-                f.definitionsDone[k] = 1
-            }
-            return Atom.truth(a, of: f.definitions + k, texts)
+            let place = f.keptPlace(k) { frame in definitionCode[k]._withUnsafeGuaranteedRef { $0.code(frame) } }
+            return Atom.truth(a, of: place, texts)
         }
     }
 

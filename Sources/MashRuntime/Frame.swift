@@ -393,12 +393,16 @@ final class Frame {
 
     /// The value in definition slot `k` for this record (a definition, or a value
     /// `Compiler.memoized` keeps), worked out by `work` on first use.
-    @inline(__always) func kept(_ k: Int, _ work: (Frame) -> Value) -> Value {
-        if definitionsDone[k] != 0 { return definitions[k] }
-        let v = work(self)
-        definitions[k] = v
-        definitionsDone[k] = 1
-        return v
+    @inline(__always) func kept(_ k: Int, _ work: (Frame) -> Value) -> Value { keptPlace(k, work).pointee }
+
+    /// Where `kept` keeps the value in definition slot `k`, worked out by `work` on first use: read
+    /// there (an atom comparing a definition with a constant), it is not copied.
+    @inline(__always) func keptPlace(_ k: Int, _ work: (Frame) -> Value) -> UnsafePointer<Value> {
+        if definitionsDone[k] == 0 {
+            definitions[k] = work(self)
+            definitionsDone[k] = 1
+        }
+        return UnsafePointer(definitions + k)
     }
 
     /// The bits of membership set `set` for this record (see `memberships`), worked out on first
