@@ -36,7 +36,9 @@ let package = Package(
             "MashCore", "MashSyntax", "MashSchema", .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
         // Compiled program, evaluation, working-time calendar, decisions.
-        .target(name: "MashRuntime", dependencies: ["MashCore", "MashSyntax", "MashSchema", "MashChecker"]),
+        .target(name: "MashRuntime", dependencies: ["MashCore", "MashSyntax", "MashSchema", "MashChecker", "MashPrefetch"]),
+        // The processor's prefetch hint, which Swift does not expose: a C header of one inline function.
+        .target(name: "MashPrefetch"),
         // Warnings about rule sets that check but are probably wrong: rules that can never fire,
         // decision-table gaps and overlaps, things declared and never produced.
         .target(name: "MashLint", dependencies: ["MashCore", "MashSyntax", "MashSchema", "MashChecker", "MashRuntime"]),

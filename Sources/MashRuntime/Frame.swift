@@ -1,5 +1,6 @@
 import Foundation
 import MashSchema
+import MashPrefetch
 
 /// What a compiled program's frames hold: how many variables and definitions, and which record paths
 /// (`referral.dash_risk`) its expressions read. Filled while compiling, read only afterwards.
@@ -471,6 +472,14 @@ final class Frame {
                 }
                 if let base {
                     groupBases[g] = base
+                    // The fields are asked for now, all together, rather than each when a condition
+                    // first reads it: a record decided long after it was decoded is no longer in the
+                    // processor's caches, and waiting for its lines one at a time was a third of a
+                    // decision's time.
+                    let raw = UnsafeRawPointer(base)
+                    var offset = 0
+                    let end = need * MemoryLayout<Value>.stride
+                    while offset < end { mash_prefetch(raw + offset); offset += 64 }
                 } else {
                     // Not a record, or fewer fields than the schema has: fields of the frame's own.
                     let own = spare + spareStarts[g]
@@ -490,3 +499,4 @@ final class Frame {
 
 /// A compiled expression: names already resolved to slots.
 typealias Code = @Sendable (Frame) -> Value
+

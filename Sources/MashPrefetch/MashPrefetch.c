@@ -1,0 +1,1 @@
+// Empty: the header is the module (static inline functions).
