@@ -28,6 +28,13 @@ public final class WorkingCalendar: Sendable {
     /// Bit `d` set for ISO weekday `d` (1 = Monday) when it is a working day.
     private let workingDayBits: Int
     private static let tableEnd: Int64 = 4_102_444_800 // 2100-01-01T00:00:00Z
+    /// The working days from `WorkingCalendar.dayTableFirst` (2000-01-01) to before
+    /// `dayTableEnd` (2080-01-01), as epoch days in order, and for each day of that range how many
+    /// come before it: a clock of whole working days is found by looking its last day up, where
+    /// stepping through it day by day was two thirds of adding a clock (see `add`).
+    private let workingDayList: [Int32]
+    private let workingDaysBefore: [Int32]
+    static let dayTableFirst = 10_957, dayTableEnd = 40_177
 
     public init?(_ spec: CalendarSpec) {
         guard let zone = TimeZone(identifier: spec.timeZone) else { return nil }
@@ -50,6 +57,17 @@ public final class WorkingCalendar: Sendable {
         var bits = [UInt64](repeating: 0, count: max(0, min(last - first, 64 * 366) / 64 + 1))
         for day in spec.holidays where day - first < bits.count * 64 { bits[(day - first) / 64] |= 1 << UInt64((day - first) % 64) }
         holidayBits = bits
+        var list: [Int32] = [], before: [Int32] = []
+        before.reserveCapacity(WorkingCalendar.dayTableEnd - WorkingCalendar.dayTableFirst + 1)
+        for day in WorkingCalendar.dayTableFirst..<WorkingCalendar.dayTableEnd {
+            before.append(Int32(list.count))
+            if Self.isWorkingDay(day, workingDayBits: workingDayBits, firstHoliday: first, holidayBits: bits, holidays: spec.holidays) {
+                list.append(Int32(day))
+            }
+        }
+        before.append(Int32(list.count))
+        workingDayList = list
+        workingDaysBefore = before
     }
 
     /// Reading a zone's transitions from the database takes milliseconds, so each zone's table is
@@ -114,15 +132,17 @@ public final class WorkingCalendar: Sendable {
     public var workingDaySeconds: Int64 { dayEnd - dayStart }
 
     func isWorkingDay(_ epochDay: Int) -> Bool {
-        let weekday = ((epochDay % 7 + 7 + 3) % 7) + 1 // as LocalDate.weekday
-        return workingDayBits & (1 << weekday) != 0 && !isHoliday(epochDay)
+        Self.isWorkingDay(epochDay, workingDayBits: workingDayBits, firstHoliday: firstHoliday, holidayBits: holidayBits, holidays: spec.holidays)
     }
 
-    @inline(__always) private func isHoliday(_ epochDay: Int) -> Bool {
+    @inline(__always) private static func isWorkingDay(_ epochDay: Int, workingDayBits: Int, firstHoliday: Int, holidayBits: [UInt64],
+                                                       holidays: Set<Int>) -> Bool {
+        let weekday = ((epochDay % 7 + 7 + 3) % 7) + 1 // as LocalDate.weekday
+        guard workingDayBits & (1 << weekday) != 0 else { return false }
         let k = epochDay - firstHoliday
-        guard k >= 0 else { return false }
-        if k < holidayBits.count * 64 { return holidayBits[k / 64] & (1 << UInt64(k % 64)) != 0 }
-        return spec.holidays.contains(epochDay)
+        guard k >= 0 else { return true }
+        if k < holidayBits.count * 64 { return holidayBits[k / 64] & (1 << UInt64(k % 64)) == 0 }
+        return !holidays.contains(epochDay)
     }
 
     public static func elapsedSeconds(_ clock: ClockSpec) -> Int64 {
@@ -140,7 +160,7 @@ public final class WorkingCalendar: Sendable {
             return local(DateTime(seconds: start.seconds + WorkingCalendar.elapsedSeconds(clock), nanoseconds: start.nanoseconds))
         }
         let n = Int64(clock.amount)
-        var remaining: Int64
+        let remaining: Int64
         switch clock.unit {
         case .minutes: remaining = n * 60
         case .hours: remaining = n * 3600
@@ -148,6 +168,53 @@ public final class WorkingCalendar: Sendable {
         case .weeks: remaining = n * 5 * workingDaySeconds
         }
         guard workingDayBits != 0, workingDaySeconds > 0 else { return nil }
+        if let due = addWithinOneOffset(remaining, to: start) { return due }
+        return addStepping(remaining, to: start)
+    }
+
+    /// `remaining` working seconds from `start`, found with the day tables, when the whole clock runs
+    /// in one stretch of the zone's offset (between two changes of summer time) and within the
+    /// tables; nil otherwise, and `addStepping` decides. In one offset, local time is UTC moved by a
+    /// constant, and what `addStepping` does step by step comes to this: the rest of the first day if
+    /// it is a working day and the clock fits there; otherwise the clock ends on the working day
+    /// `(remaining - 1) / length` whole working days after the next one, `remaining` less those days
+    /// into its working hours (a clock ending exactly at close ends then, not at the next opening).
+    private func addWithinOneOffset(_ working: Int64, to start: DateTime) -> DateTime? {
+        let current = span(at: start.seconds)
+        let local = start.seconds + Int64(current.offset)
+        let day = Int((local >= 0 ? local : local - 86399) / 86400)
+        let secondOfDay = local - Int64(day) * 86400
+        guard working >= 0, day >= WorkingCalendar.dayTableFirst, day < WorkingCalendar.dayTableEnd else { return nil }
+        var remaining = working
+        if isWorkingDay(day), secondOfDay < dayEnd {
+            let from = Swift.max(secondOfDay, dayStart)
+            let available = dayEnd - from
+            if remaining <= available {
+                let due = start.seconds + (from - secondOfDay) + remaining
+                guard due < current.until else { return nil }
+                // Written with the offset of the stretch it falls in (as `local` would find it).
+                return DateTime(seconds: due, nanoseconds: from == secondOfDay ? start.nanoseconds : 0).with(offset: current.offset)
+            }
+            remaining -= available
+        }
+        let length = workingDaySeconds
+        let wholeDays = (remaining - 1) / length
+        let index = Int64(workingDaysBefore[day + 1 - WorkingCalendar.dayTableFirst]) + wholeDays
+        guard index < Int64(workingDayList.count) else { return nil }
+        let last = Int(workingDayList[Int(index)])
+        // `addStepping` gives up after 20,000 steps, at most three a day: far longer clocks are left to it.
+        guard last - day <= 6_000 else { return nil }
+        let due = Int64(last) * 86400 + dayStart + (remaining - wholeDays * length) - Int64(current.offset)
+        guard due < current.until else { return nil }
+        return DateTime(seconds: due, nanoseconds: 0).with(offset: current.offset)
+    }
+
+    /// `remaining` working seconds from `start`, a step at a time: through the working hours of a day,
+    /// to the next midnight, to the next opening, asking for the zone's offset at each step. `add` uses
+    /// it where the day tables do not serve; the tests hold the tables to it.
+    package func addStepping(_ working: Int64, to start: DateTime) -> DateTime? {
+        guard workingDayBits != 0, workingDaySeconds > 0 else { return nil }
+        var remaining = working
         var t = start.seconds
         var current = span(at: t)
         // Each step either finishes, uses up a working day, or moves to the next day; a year of bank

@@ -1,5 +1,7 @@
 import Foundation
 import Mash
+import MashDryRun
+import MashRuntime
 import MashSyntax
 import Testing
 
@@ -77,5 +79,64 @@ import Testing
             mismatches.append(s)
         }
         #expect(mismatches.isEmpty, "\(identifier): \(mismatches.prefix(5))")
+    }
+
+    /// `add` finds a clock that runs in one offset with its day tables, and steps through it only
+    /// otherwise; both must give what stepping gives, to the nanosecond and offset, for starts at
+    /// random from 1999 to 2081 (the tables cover 2000 to 2079), on both sides of each change of summer
+    /// time, at opening and close, in zones with summer time, with half-hour summer time, with
+    /// none, south of the equator, and for a night shift and six working days a week.
+    @Test(arguments: ["Europe/London", "Australia/Lord_Howe", "Asia/Kolkata", "America/Sao_Paulo", "America/New_York"])
+    func dayTablesGiveWhatSteppingGives(_ identifier: String) throws {
+        let dates: [(Int, Int, Int)] = [(2026, 4, 3), (2026, 4, 6), (2026, 12, 25), (2026, 12, 28), (2027, 1, 1), (2000, 1, 3), (2079, 12, 30)]
+        let holidays = Set(dates.compactMap { LocalDate(year: $0.0, month: $0.1, day: $0.2)?.epochDay })
+        let shapes: [(days: Set<Int>, open: Int, close: Int)] = [([1, 2, 3, 4, 5], 32_400, 61_200), ([1, 2, 3, 4, 5, 6], 27_000, 68_400),
+                                                                  ([1, 2, 3, 4, 7], 79_200, 86_400)]
+        var calendars: [WorkingCalendar] = []
+        for shape in shapes {
+            let spec = CalendarSpec(timeZone: identifier, workingDays: shape.days, dayStart: shape.open, dayEnd: shape.close, holidays: holidays)
+            calendars.append(try #require(WorkingCalendar(spec)))
+        }
+        var random = SeededRandom(seed: 19)
+        var starts: [DateTime] = []
+        for _ in 0..<1_000 {
+            // 1999-01-01 to 2081-01-01, at any second, with or without a fraction.
+            let seconds = Int64(random.int(915_148_800...3_502_828_800))
+            starts.append(DateTime(seconds: seconds, nanoseconds: random.chance(0.3) ? Int32(random.int(1...999_999_999)) : 0))
+        }
+        // Either side of each change of offset from 2024 to 2027, and at opening and close nearby.
+        for hour in stride(from: Int64(1_704_067_200), to: 1_830_297_600, by: 3600) where calendars[0].offset(at: hour - 3600) != calendars[0].offset(at: hour) {
+            for delta: Int64 in [-86_400 * 3, -86_400, -3601, -1, 0, 1, 3600, 86_400, 86_400 * 2] { starts.append(DateTime(seconds: hour + delta)) }
+        }
+        for day in [20_600, 20_601, 20_602, 20_605, 20_606] {
+            for s: Int64 in [0, 7 * 3600 + 1800, 9 * 3600, 17 * 3600, 19 * 3600, 22 * 3600, 86_399] {
+                starts.append(DateTime(seconds: Int64(day) * 86_400 + s - Int64(calendars[0].offset(at: Int64(day) * 86_400))))
+            }
+        }
+        // Clocks of years (stepping gives up on the longest), for a few of the starts: stepping through them is slow.
+        let clocks: [(Int, Clock.Unit)] = [(0, .hours), (1, .minutes), (90, .minutes), (1, .hours), (8, .hours), (24, .hours), (37, .hours),
+                                           (1, .days), (5, .days), (1, .weeks), (13, .weeks)]
+        let long: [(Int, Clock.Unit)] = [(400, .weeks), (1_300, .weeks), (2_000, .weeks)]
+        var wrong: [String] = []
+        for calendar in calendars {
+            let length = calendar.workingDaySeconds
+            for (n, start) in starts.enumerated() {
+                for (amount, unit) in n % 50 == 0 ? clocks + long : clocks {
+                    let seconds: Int64
+                    switch unit {
+                    case .minutes: seconds = Int64(amount) * 60
+                    case .hours: seconds = Int64(amount) * 3600
+                    case .days: seconds = Int64(amount) * length
+                    case .weeks: seconds = Int64(amount) * 5 * length
+                    }
+                    let found = calendar.add(ClockSpec(amount: amount, working: true, unit: unit), to: start)
+                    let stepped = calendar.addStepping(seconds, to: start)
+                    if found != stepped || found?.offset != stepped?.offset || found?.nanoseconds != stepped?.nanoseconds {
+                        wrong.append("\(start) + \(amount) \(unit) (\(calendar.spec.dayStart)): \(found.map { "\($0)" } ?? "nil") != \(stepped.map { "\($0)" } ?? "nil")")
+                    }
+                }
+            }
+        }
+        #expect(wrong.isEmpty, "\(identifier): \(wrong.count) wrong, \(wrong.prefix(3))")
     }
 }
