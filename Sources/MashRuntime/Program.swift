@@ -318,6 +318,9 @@ public final class Evaluator {
     /// The program's calendar, unretained (`program` keeps it): reading it from the program retained
     /// and released it each time a clock was added.
     private let calendarRef: Unmanaged<WorkingCalendar>?
+    /// The stretch of the calendar's zone's offset this evaluator last asked about (the times of one
+    /// referral, and of the next, mostly fall in one).
+    @exclusivity(unchecked) private var offsetSpan = OffsetSpan.none
     /// The same for the outcome table and the rules' atoms, read for every referral.
     private let outcomesRef: Unmanaged<OutcomeTable>
     private let rulesRef: Unmanaged<AtomTable>
@@ -585,12 +588,12 @@ public final class Evaluator {
     }
 
     private func add(_ clock: ClockSpec, to start: DateTime) -> DateTime? {
-        if let calendarRef { return calendarRef._withUnsafeGuaranteedRef { $0.add(clock, to: start) } }
+        if let calendarRef { return calendarRef._withUnsafeGuaranteedRef { $0.add(clock, to: start, near: &offsetSpan) } }
         return clock.working ? nil : WorkingCalendar.addElapsed(clock, to: start)
     }
 
     /// A time as the calendar's zone reads it.
-    private func local(_ t: DateTime) -> DateTime { calendarRef?._withUnsafeGuaranteedRef { $0.local(t) } ?? t }
+    private func local(_ t: DateTime) -> DateTime { calendarRef?._withUnsafeGuaranteedRef { $0.local(t, near: &offsetSpan) } ?? t }
 
     private func escalation(_ e: Program.Escalation, at moment: DateTime, problems: inout [String]) -> Decision.EscalationState? {
         // The path's code is called where it is kept (see `evaluate`).

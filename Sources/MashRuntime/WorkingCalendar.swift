@@ -97,6 +97,16 @@ public final class WorkingCalendar: Sendable {
 
     public func offset(at seconds: Int64) -> Int32 { span(at: seconds).offset }
 
+    /// The stretch of one offset holding `seconds`: `hint` when it holds it, else looked up and kept
+    /// in `hint`. A caller adding clocks to one referral's times after another's (an `Evaluator`)
+    /// keeps a hint, and mostly asks about the stretch it asked about last.
+    @inline(__always) private func span(at seconds: Int64, near hint: inout OffsetSpan) -> OffsetSpan {
+        if seconds >= hint.from, seconds < hint.until { return hint }
+        let found = span(at: seconds)
+        hint = OffsetSpan(offset: found.offset, from: found.from, until: found.until)
+        return hint
+    }
+
     /// The offset at `seconds`, and from when until when it holds (the time between two changes), so
     /// that adding a clock, which asks at every step, looks the table up once per change crossed.
     private func span(at seconds: Int64) -> (offset: Int32, from: Int64, until: Int64) {
@@ -129,9 +139,12 @@ public final class WorkingCalendar: Sendable {
     /// The same instant, written with the calendar's offset at that instant.
     public func local(_ t: DateTime) -> DateTime { t.with(offset: offset(at: t.seconds)) }
 
+    /// The same, with a hint (see `span(at:near:)`).
+    package func local(_ t: DateTime, near hint: inout OffsetSpan) -> DateTime { t.with(offset: span(at: t.seconds, near: &hint).offset) }
+
     public var workingDaySeconds: Int64 { dayEnd - dayStart }
 
-    func isWorkingDay(_ epochDay: Int) -> Bool {
+    @inline(__always) func isWorkingDay(_ epochDay: Int) -> Bool {
         Self.isWorkingDay(epochDay, workingDayBits: workingDayBits, firstHoliday: firstHoliday, holidayBits: holidayBits, holidays: spec.holidays)
     }
 
@@ -156,8 +169,14 @@ public final class WorkingCalendar: Sendable {
     }
 
     public func add(_ clock: ClockSpec, to start: DateTime) -> DateTime? {
+        var hint = OffsetSpan.none
+        return add(clock, to: start, near: &hint)
+    }
+
+    /// The same, with a hint (see `span(at:near:)`).
+    package func add(_ clock: ClockSpec, to start: DateTime, near hint: inout OffsetSpan) -> DateTime? {
         guard clock.working else {
-            return local(DateTime(seconds: start.seconds + WorkingCalendar.elapsedSeconds(clock), nanoseconds: start.nanoseconds))
+            return local(DateTime(seconds: start.seconds + WorkingCalendar.elapsedSeconds(clock), nanoseconds: start.nanoseconds), near: &hint)
         }
         let n = Int64(clock.amount)
         let remaining: Int64
@@ -168,7 +187,7 @@ public final class WorkingCalendar: Sendable {
         case .weeks: remaining = n * 5 * workingDaySeconds
         }
         guard workingDayBits != 0, workingDaySeconds > 0 else { return nil }
-        if let due = addWithinOneOffset(remaining, to: start) { return due }
+        if let due = addWithinOneOffset(remaining, to: start, near: &hint) { return due }
         return addStepping(remaining, to: start)
     }
 
@@ -179,8 +198,8 @@ public final class WorkingCalendar: Sendable {
     /// it is a working day and the clock fits there; otherwise the clock ends on the working day
     /// `(remaining - 1) / length` whole working days after the next one, `remaining` less those days
     /// into its working hours (a clock ending exactly at close ends then, not at the next opening).
-    private func addWithinOneOffset(_ working: Int64, to start: DateTime) -> DateTime? {
-        let current = span(at: start.seconds)
+    private func addWithinOneOffset(_ working: Int64, to start: DateTime, near hint: inout OffsetSpan) -> DateTime? {
+        let current = span(at: start.seconds, near: &hint)
         let local = start.seconds + Int64(current.offset)
         let day = Int((local >= 0 ? local : local - 86399) / 86400)
         let secondOfDay = local - Int64(day) * 86400
@@ -254,4 +273,12 @@ extension WorkingCalendar {
         let (date, secondOfDay) = local(t).local
         return isWorkingDay(date.epochDay) && secondOfDay >= spec.dayStart && secondOfDay < spec.dayEnd
     }
+}
+
+/// A stretch of time in which a zone's offset from UTC does not change: from `from` (inclusive) to
+/// `until`. `none` holds no time.
+package struct OffsetSpan: Sendable {
+    let offset: Int32
+    let from: Int64, until: Int64
+    package static let none = OffsetSpan(offset: 0, from: 0, until: 0)
 }

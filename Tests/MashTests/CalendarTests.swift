@@ -139,4 +139,31 @@ import Testing
         }
         #expect(wrong.isEmpty, "\(identifier): \(wrong.count) wrong, \(wrong.prefix(3))")
     }
+
+    /// An evaluator keeps the stretch of offset it last asked about and reads a time's offset from it
+    /// when the time falls in it. Times either side of each change, exactly at it, and far apart, in
+    /// turns, must be written, and clocks added, as without the hint.
+    @Test(arguments: ["Europe/London", "Australia/Lord_Howe", "Asia/Kolkata"])
+    func offsetHintGivesWhatLookingUpGives(_ identifier: String) throws {
+        let calendar = try #require(WorkingCalendar(CalendarSpec(timeZone: identifier, workingDays: [1, 2, 3, 4, 5],
+                                                                 dayStart: 9 * 3600, dayEnd: 17 * 3600, holidays: [])))
+        var times: [Int64] = [0, -1, 4_102_444_799, 4_102_444_800, 5_000_000_000]
+        for hour in stride(from: Int64(1_704_067_200), to: 1_830_297_600, by: 3600) where calendar.offset(at: hour - 3600) != calendar.offset(at: hour) {
+            // The change falls within the hour before `hour`: every second of its last minute, and an hour on.
+            for s in (hour - 3600)...(hour + 3600) where s % 60 == 0 || s >= hour - 60 { times.append(s) }
+        }
+        var random = SeededRandom(seed: 23)
+        times += (0..<2_000).map { _ in Int64(random.int(1_704_067_200...1_830_297_600)) }
+        var hint = OffsetSpan.none
+        var wrong: [Int64] = []
+        for (n, s) in times.enumerated() {
+            let t = DateTime(seconds: s, nanoseconds: 5)
+            let local = calendar.local(t, near: &hint)
+            if local != calendar.local(t) || local.offset != calendar.local(t).offset { wrong.append(s) }
+            let clock = ClockSpec(amount: n % 7 + 1, working: n % 2 == 0, unit: .hours)
+            let due = calendar.add(clock, to: t, near: &hint), expected = calendar.add(clock, to: t)
+            if due != expected || due?.offset != expected?.offset { wrong.append(s) }
+        }
+        #expect(wrong.isEmpty, "\(identifier): \(wrong.prefix(5))")
+    }
 }
