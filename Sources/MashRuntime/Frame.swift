@@ -499,4 +499,3 @@ final class Frame {
 
 /// A compiled expression: names already resolved to slots.
 typealias Code = @Sendable (Frame) -> Value
-
