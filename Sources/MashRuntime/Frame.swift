@@ -448,12 +448,13 @@ final class Frame {
 
     /// Starts a record: where its paths are is found (a field of a missing record is null),
     /// definitions forgotten, decision values cleared.
-    func reset(record: [Value]) {
+    func reset(record: consuming [Value]) {
         // The same record again (a dry-run asks for its clock start, then its outcome): arrays are
         // values, so the same storage means the same fields, and the paths are where they were.
         let same = !record.isEmpty && record.count == self.record.count
             && record.withUnsafeBufferPointer({ $0.baseAddress }) == self.record.withUnsafeBufferPointer({ $0.baseAddress })
-        self.record = record
+        // Moved in, not copied: a copy retained the record's array and released it again.
+        self.record = consume record
         if !same {
             if spareUsed { clearSpare() }
             // Each group's fields are read where its parent record keeps them: only where each

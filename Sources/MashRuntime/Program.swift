@@ -370,7 +370,7 @@ public final class Evaluator {
             if !slots.isEmpty { problems.append("the record has \(slots.count) fields where the schema has \(count)") }
             slots = Array((slots + Array(repeating: Value.null, count: count)).prefix(count))
         }
-        frame.reset(record: slots)
+        frame.reset(record: consume slots)
     }
 
     /// The rating and route (indexes into the outcome table, -1 for none) the frame holds as decision values.
