@@ -178,17 +178,21 @@ public final class WorkingCalendar: Sendable {
         guard clock.working else {
             return local(DateTime(seconds: start.seconds + WorkingCalendar.elapsedSeconds(clock), nanoseconds: start.nanoseconds), near: &hint)
         }
-        let n = Int64(clock.amount)
-        let remaining: Int64
-        switch clock.unit {
-        case .minutes: remaining = n * 60
-        case .hours: remaining = n * 3600
-        case .days: remaining = n * workingDaySeconds
-        case .weeks: remaining = n * 5 * workingDaySeconds
-        }
+        let remaining = workingSeconds(clock)
         guard workingDayBits != 0, workingDaySeconds > 0 else { return nil }
         if let due = addWithinOneOffset(remaining, to: start, near: &hint) { return due }
         return addStepping(remaining, to: start)
+    }
+
+    /// The working time a working clock counts: a working day is the working day's length, a week five.
+    package func workingSeconds(_ clock: ClockSpec) -> Int64 {
+        let n = Int64(clock.amount)
+        switch clock.unit {
+        case .minutes: return n * 60
+        case .hours: return n * 3600
+        case .days: return n * workingDaySeconds
+        case .weeks: return n * 5 * workingDaySeconds
+        }
     }
 
     /// `remaining` working seconds from `start`, found with the day tables, when the whole clock runs
