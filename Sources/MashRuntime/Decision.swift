@@ -14,22 +14,77 @@ public struct Decision: Sendable, Hashable, Codable {
         }
     }
 
+    /// A route: its id and label.
     public struct Named: Sendable, Hashable, Codable {
-        public let id: String
-        public let label: String?
+        /// Made once per route when the program is compiled and shared by every decision on it, with
+        /// its JSON: a decision copies one reference, and tells the route it holds from another by it.
+        let source: NamedSource
+        public var id: String { source.id }
+        public var label: String? { source.label }
+
+        init(source: NamedSource) { self.source = source }
+
+        init(id: String, label: String?) { source = NamedSource(id: id, label: label) }
+
+        enum CodingKeys: String, CodingKey { case id, label }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(id: try c.decode(String.self, forKey: .id), label: try c.decodeIfPresent(String.self, forKey: .label))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encodeIfPresent(label, forKey: .label)
+        }
+
+        public static func == (a: Self, b: Self) -> Bool { a.source === b.source || (a.id == b.id && a.label == b.label) }
+
+        public func hash(into h: inout Hasher) { h.combine(id); h.combine(label) }
     }
 
     public struct LevelOutcome: Sendable, Hashable, Codable {
-        public let rank: Int
-        public let id: String
-        public let label: String
+        /// Made once per level when the program is compiled and shared, as `Named.source` is.
+        let source: LevelSource
+        public var rank: Int { source.rank }
+        public var id: String { source.id }
+        public var label: String { source.label }
+
+        init(source: LevelSource) { self.source = source }
+
+        init(rank: Int, id: String, label: String) { source = LevelSource(rank: rank, id: id, label: label) }
+
+        enum CodingKeys: String, CodingKey { case rank, id, label }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(rank: try c.decode(Int.self, forKey: .rank), id: try c.decode(String.self, forKey: .id),
+                      label: try c.decode(String.self, forKey: .label))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(rank, forKey: .rank)
+            try c.encode(id, forKey: .id)
+            try c.encode(label, forKey: .label)
+        }
+
+        public static func == (a: Self, b: Self) -> Bool {
+            a.source === b.source || (a.rank == b.rank && a.id == b.id && a.label == b.label)
+        }
+
+        public func hash(into h: inout Hasher) { h.combine(rank); h.combine(id); h.combine(label) }
     }
 
     public struct RatingOutcome: Sendable, Hashable, Codable {
-        public let id: String
-        public let label: String?
+        /// The rating's id, label and clock, made once per rating when the program is compiled and
+        /// shared, as `Named.source` is.
+        let source: RatingSource
+        public var id: String { source.id }
+        public var label: String? { source.label }
         /// The response clock, for example `4 working hours`.
-        public let clock: String?
+        public var clock: String? { source.clock }
         /// When the response is due, kept as a time: its text is written only when it is read or
         /// encoded, so deciding makes no text.
         public internal(set) var deadlineAt: DateTime?
@@ -37,17 +92,17 @@ public struct Decision: Sendable, Hashable, Codable {
         public var deadline: String? { deadlineAt?.description }
 
         public init(id: String, label: String?, clock: String?, deadlineAt: DateTime?) {
-            self.id = id; self.label = label; self.clock = clock; self.deadlineAt = deadlineAt
+            self.init(source: RatingSource(id: id, label: label, clock: clock), deadlineAt: deadlineAt)
         }
+
+        init(source: RatingSource, deadlineAt: DateTime?) { self.source = source; self.deadlineAt = deadlineAt }
 
         enum CodingKeys: String, CodingKey { case id, label, clock, deadline }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            id = try c.decode(String.self, forKey: .id)
-            label = try c.decodeIfPresent(String.self, forKey: .label)
-            clock = try c.decodeIfPresent(String.self, forKey: .clock)
-            deadlineAt = try c.decodeDateTimeIfPresent(forKey: .deadline)
+            self.init(id: try c.decode(String.self, forKey: .id), label: try c.decodeIfPresent(String.self, forKey: .label),
+                      clock: try c.decodeIfPresent(String.self, forKey: .clock), deadlineAt: try c.decodeDateTimeIfPresent(forKey: .deadline))
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -61,7 +116,7 @@ public struct Decision: Sendable, Hashable, Codable {
         /// Equal when they read the same: a date-time's `==` compares instants, and the same instant
         /// at another offset is a different deadline to a reader.
         public static func == (a: Self, b: Self) -> Bool {
-            a.id == b.id && a.label == b.label && a.clock == b.clock && a.deadline == b.deadline
+            (a.source === b.source || (a.id == b.id && a.label == b.label && a.clock == b.clock)) && a.deadline == b.deadline
         }
 
         public func hash(into h: inout Hasher) {
@@ -395,5 +450,45 @@ final class AnswerSource: Sendable, Hashable {
     func hash(into h: inout Hasher) {
         h.combine(answer); h.combine(form); h.combine(approvalBy); h.combine(requires); h.combine(mustRecord); h.combine(reason)
         h.combine(location)
+    }
+}
+
+/// A level as decisions say it, with its JSON (`{"id":…,"label":…,"rank":…}`) written once.
+final class LevelSource: Sendable {
+    let rank: Int
+    let id: String
+    let label: String
+    let json: [UInt8]
+
+    init(rank: Int, id: String, label: String, writer: DecisionJSON? = nil) {
+        self.rank = rank; self.id = id; self.label = label
+        json = DecisionJSON.levelJSON(rank: rank, id: id, label: label, using: writer)
+    }
+}
+
+/// A rating as decisions say it, with its JSON around the deadline written once: `{"clock":…,` (or
+/// `{` without a clock) before it, and `"id":…,"label":…}` after it.
+final class RatingSource: Sendable {
+    let id: String
+    let label: String?
+    let clock: String?
+    let jsonHead: [UInt8]
+    let jsonTail: [UInt8]
+
+    init(id: String, label: String?, clock: String?, writer: DecisionJSON? = nil) {
+        self.id = id; self.label = label; self.clock = clock
+        (jsonHead, jsonTail) = DecisionJSON.ratingFragments(id: id, label: label, clock: clock, using: writer)
+    }
+}
+
+/// A route as decisions say it, with its JSON (`{"id":…,"label":…}`) written once.
+final class NamedSource: Sendable {
+    let id: String
+    let label: String?
+    let json: [UInt8]
+
+    init(id: String, label: String?, writer: DecisionJSON? = nil) {
+        self.id = id; self.label = label
+        json = DecisionJSON.namedJSON(id: id, label: label, using: writer)
     }
 }

@@ -8,8 +8,8 @@ import MashSchema
 ///
 /// Most of a decision is text that repeats from one referral to the next: a firing's JSON is kept
 /// with its rule (`FiringSource`), and a writer kept from one decision to the next remembers the JSON
-/// of the rule set's stamp and of the levels, ratings and routes it has written, found again by
-/// comparing values (the same texts, so nearly free). Not thread-safe: one writer per thread.
+/// of the rule set's stamp, found again by comparing it (the same texts, so nearly free), and
+/// levels, ratings and routes carry theirs. Not thread-safe: one writer per thread.
 package final class DecisionJSON {
     // Unchecked: a writer is used by one thread, and the dynamic exclusivity checks on each small
     // write cost more than the write.
@@ -17,13 +17,7 @@ package final class DecisionJSON {
     /// Objects already written, with their JSON. Small: a rule set has a few levels, ratings and
     /// routes; past `memoLimit` further ones are written each time.
     @exclusivity(unchecked) private var stamps = Memo<Decision.Stamp>()
-    @exclusivity(unchecked) private var levels = Memo<Decision.LevelOutcome>()
-    @exclusivity(unchecked) private var routes = Memo<Decision.Named>()
-    @exclusivity(unchecked) private var clocks = Memo<String?>()
-    @exclusivity(unchecked) private var ratings = Memo<RatingName>()
     private static let memoLimit = 32
-
-    private struct RatingName: Equatable { let id: String; let label: String? }
 
     package init() {}
     deinit { out.free() }
@@ -70,6 +64,50 @@ package final class DecisionJSON {
         w.field("title", title, &first)
         w.raw("}")
         return (head, Array(w.out.bytes))
+    }
+
+    /// A level's JSON: `{"id":…,"label":…,"rank":…}`.
+    static func levelJSON(rank: Int, id: String, label: String, using writer: DecisionJSON? = nil) -> [UInt8] {
+        let w = writer ?? DecisionJSON()
+        return w.piece(first: true) { first in
+            w.raw("{")
+            w.field("id", id, &first)
+            w.field("label", label, &first)
+            w.key("rank", &first)
+            w.number(rank)
+            w.raw("}")
+        }
+    }
+
+    /// A rating's JSON before its deadline, `{"clock":…,` (`{` without a clock), and after it,
+    /// `"id":…,"label":…}`: the id is never absent.
+    static func ratingFragments(id: String, label: String?, clock: String?, using writer: DecisionJSON? = nil) -> (head: [UInt8], tail: [UInt8]) {
+        let w = writer ?? DecisionJSON()
+        let head = w.piece { _ in
+            w.raw("{")
+            if let clock {
+                var inner = true
+                w.field("clock", clock, &inner)
+                w.raw(",")
+            }
+        }
+        let tail = w.piece(first: true) { first in
+            w.field("id", id, &first)
+            w.field("label", label, &first)
+            w.raw("}")
+        }
+        return (head, tail)
+    }
+
+    /// A route's JSON: `{"id":…,"label":…}`.
+    static func namedJSON(id: String, label: String?, using writer: DecisionJSON? = nil) -> [UInt8] {
+        let w = writer ?? DecisionJSON()
+        return w.piece(first: true) { first in
+            w.raw("{")
+            w.field("id", id, &first)
+            w.field("label", label, &first)
+            w.raw("}")
+        }
     }
 
     /// What an escalation state's JSON holds of its path and stage, which every state at that stage
@@ -249,50 +287,23 @@ package final class DecisionJSON {
         list(d.fired) { firing($0) }
         field("id", d.id, &first)
         key("level", &first)
-        // The closures are given what they write: capturing `d`, or a part of it, copies it.
-        memoized(d.level, &levels) { level in
-            var inner = true
-            raw("{")
-            field("id", level.id, &inner)
-            field("label", level.label, &inner)
-            key("rank", &inner)
-            number(level.rank)
-            raw("}")
-        }
+        // Levels, ratings and routes carry their JSON (`LevelSource`, `RatingSource`, `NamedSource`).
+        bytes(d.level.source.json)
         key("problems", &first)
         strings(d.problems)
         if let r = d.rating {
             key("rating", &first)
-            // `{"clock":…,` then the deadline and `,`, then `"id":…}`: the id is never absent.
-            memoized(r.clock, &clocks) { clock in
-                raw("{")
-                if let clock {
-                    var inner = true
-                    field("clock", clock, &inner)
-                    raw(",")
-                }
-            }
+            bytes(r.source.jsonHead)
             if let deadline = r.deadlineAt {
                 var inner = true
                 field("deadline", deadline, &inner)
                 raw(",")
             }
-            memoized(RatingName(id: r.id, label: r.label), &ratings) { name in
-                var inner = true
-                field("id", name.id, &inner)
-                field("label", name.label, &inner)
-                raw("}")
-            }
+            bytes(r.source.jsonTail)
         }
         if let r = d.route {
             key("route", &first)
-            memoized(r, &routes) { r in
-                var inner = true
-                raw("{")
-                field("id", r.id, &inner)
-                field("label", r.label, &inner)
-                raw("}")
-            }
+            bytes(r.source.json)
         }
         key("ruleset", &first)
         memoized(d.ruleset, &stamps) { stamp in

@@ -434,6 +434,13 @@ final class Frame {
         firedCount += 1
     }
 
+    /// The record, moved out of the frame (which then holds none).
+    func takeRecord() -> [Value] {
+        var taken: [Value] = []
+        swap(&taken, &record)
+        return taken
+    }
+
     /// Lets go of the record once a decision is made, so that a reader can reuse its arrays
     /// (`RecordPool`). The paths are not read again before the next `reset` finds them.
     func release() {

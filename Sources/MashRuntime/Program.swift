@@ -227,12 +227,10 @@ final class OutcomeTable: Sendable {
         let route: Int
     }
     let ratingIds: [String]
-    /// For each id, the declared rating's id and label (nil for one the rule set does not declare),
-    /// its clock, and its clock as text.
-    let ratingNames: [RatingName?]
+    /// For each id, what a decision says of the declared rating (nil for one the rule set does not
+    /// declare), and its clock.
+    let ratingSources: [RatingSource?]
     let ratingClocks: [ClockSpec?]
-    let clockText: [String?]
-    struct RatingName { let id: String, label: String? }
     /// Lower is more urgent; an id the rule set does not declare is the least urgent.
     let ratingUrgency: [Int]
     let routeIds: [String]
@@ -244,18 +242,13 @@ final class OutcomeTable: Sendable {
     let levelIds: RankMap<String>
     let levelRating: RankMap<Int>
     let levelRoute: RankMap<Int>
-    /// Each route's label, by index into `routeIds` (nil for none or a route the rule set does not declare).
-    let routeLabels: [String?]
+    /// What a decision says of each route, by index into `routeIds` (its label nil for a route the
+    /// rule set does not declare).
+    let routeSources: [NamedSource]
     let fallbackLevel: Int
     let defaultLevel: Int
     let ratingFollowsLevel: Bool
     let routeFollowsLevel: Bool
-
-    /// Whether `named` is route `index`, its texts compared where they are.
-    func isRoute(_ index: Int, _ named: Decision.Named?) -> Bool {
-        guard let named else { return false }
-        return named.id == routeIds[index] && named.label == routeLabels[index]
-    }
 
     init(_ rs: CheckedRuleSet) {
         defaultLevel = rs.defaultLevel
@@ -289,13 +282,13 @@ final class OutcomeTable: Sendable {
         }
         levelIds = RankMap(ids); levelRating = RankMap(ratings); levelRoute = RankMap(routes)
         let declared = ratingIds.map { id in rs.ratings.first { $0.id == id } }
-        ratingNames = declared.map { $0.map { RatingName(id: $0.id, label: $0.label) } }
+        let writer = DecisionJSON()
+        ratingSources = declared.map { $0.map { RatingSource(id: $0.id, label: $0.label, clock: $0.clock?.description, writer: writer) } }
         ratingClocks = declared.map { $0?.clock }
-        clockText = declared.map { $0?.clock?.description }
         fallbackLevel = rs.levels[0].rank
         self.ratingIds = ratingIds; self.ratingUrgency = ratingUrgency
         self.routeIds = routeIds; self.routeIntensity = routeIntensity
-        routeLabels = routeIds.map { id in rs.routes.first { $0.id == id }?.label }
+        routeSources = routeIds.map { id in NamedSource(id: id, label: rs.routes.first { $0.id == id }?.label, writer: writer) }
     }
 }
 
@@ -495,10 +488,9 @@ public final class Evaluator {
         let (rank, ratingIndex, routeIndex) = decide(recording: true, explain: explain, &fired, &problems)
         let outcomes = program.outcomes
         var deadline: DateTime?
-        // The rating and route the decision written over holds are kept when they are the same
-        // (their texts compared where they are), so that deciding copies no text: only the deadline
-        // is written.
-        if ratingIndex >= 0, let name = outcomes.ratingNames[ratingIndex] {
+        // The rating and route the decision written over holds are kept when they are the same (the
+        // same shared source), so that deciding copies nothing: only the deadline is written.
+        if ratingIndex >= 0, let source = outcomes.ratingSources[ratingIndex] {
             // Compiled code is called where it is kept: bound to a name first, its closure was
             // retained and released.
             if let clock = outcomes.ratingClocks[ratingIndex], program.clockStart != nil {
@@ -508,19 +500,18 @@ public final class Evaluator {
                     problems.append("the response clock cannot start: the record has no start time for it")
                 }
             }
-            let clockText = outcomes.clockText[ratingIndex]
-            if let kept = decision.rating, kept.id == name.id, kept.label == name.label, kept.clock == clockText {
+            if decision.rating?.source === source {
                 decision.rating!.deadlineAt = deadline
             } else {
-                decision.rating = .init(id: name.id, label: name.label, clock: clockText, deadlineAt: deadline)
+                decision.rating = .init(source: source, deadlineAt: deadline)
             }
         } else if decision.rating != nil {
             decision.rating = nil
         }
         if routeIndex < 0 {
             if decision.route != nil { decision.route = nil }
-        } else if !outcomes.isRoute(routeIndex, decision.route) {
-            decision.route = Decision.Named(id: outcomes.routeIds[routeIndex], label: outcomes.routeLabels[routeIndex])
+        } else if decision.route?.source !== outcomes.routeSources[routeIndex] {
+            decision.route = Decision.Named(source: outcomes.routeSources[routeIndex])
         }
 
         // What escalation and disclosure conditions read of the decision; the texts are assigned
@@ -541,7 +532,10 @@ public final class Evaluator {
                 escalations.append(state)
             }
         }
-        disclosureAnswers(frame.record, explain: explain, into: &disclosures)
+        // The record is moved out of the frame for the answers, not copied (passing `frame.record`
+        // retained and released it); the paths the frame found in it stay valid while `slots` holds it.
+        let slots = frame.takeRecord()
+        disclosureAnswers(slots, explain: explain, into: &disclosures)
         frame.release()
 
         if lastMoment != moment || lastMoment?.offset != moment.offset || lastMoment?.zone != moment.zone {

@@ -145,11 +145,17 @@ let benchmarks: @Sendable () -> Void = {
             var decision: Decision?
             reader.readLines(lines, origin: "generated") { result in
                 guard case .success(let r) = result else { return }
-                // The last decision is moved out and back: reading it from the captured variable copies it.
-                var d: Decision
-                if let last = decision.take() { d = last; evaluator.evaluate(r, at: moment, explain: false, into: &d) } else { d = evaluator.evaluate(r, at: moment, explain: false) }
-                writer.append(d, to: &out)
-                decision = consume d
+                // The last decision is moved out and back: reading it from the captured variable copies
+                // it. It is bound as a variable where it is taken (see `LineDecider`).
+                if var d = decision.take() {
+                    evaluator.evaluate(r, at: moment, explain: false, into: &d)
+                    writer.append(d, to: &out)
+                    decision = consume d
+                } else {
+                    let d = evaluator.evaluate(r, at: moment, explain: false)
+                    writer.append(d, to: &out)
+                    decision = consume d
+                }
             }
             blackHole(out)
         }

@@ -71,10 +71,15 @@ case "jsonl":
         for _ in 0..<rounds {
             reader.readLines(lines, origin: "generated") { result in
                 guard case .success(let r) = result else { return }
-                var d: Decision
-                if let last = decision.take() { d = last; evaluator.evaluate(r, at: moment, explain: false, into: &d) } else { d = evaluator.evaluate(r, at: moment, explain: false) }
-                writer.append(d, to: &out)
-                decision = consume d
+                if var d = decision.take() {
+                    evaluator.evaluate(r, at: moment, explain: false, into: &d)
+                    writer.append(d, to: &out)
+                    decision = consume d
+                } else {
+                    let d = evaluator.evaluate(r, at: moment, explain: false)
+                    writer.append(d, to: &out)
+                    decision = consume d
+                }
             }
             out.removeAll(keepingCapacity: true)
         }
