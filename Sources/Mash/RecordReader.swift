@@ -125,8 +125,12 @@ public struct RecordReader: Sendable {
         let spare = RecordSpare()
         JSONLines.forEachLine(in: bytes, firstLine: firstLine) { line, number in
             if let record = direct.decode(line, reusing: spare) {
-                body(.success(record))
-                return direct.recycle(record, into: spare)
+                // Moved into the result and back out of it: wrapped as a copy, the record's id and
+                // fields were retained for `body` and released after it.
+                let result = Result<DecodedRecord, RecordError>.success(consume record)
+                body(result)
+                if case .success(let kept) = consume result { direct.recycle(kept, into: spare) }
+                return
             }
             body(general(line, origin: origin, number: number).map(\.0))
         }

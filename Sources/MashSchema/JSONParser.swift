@@ -339,8 +339,17 @@ public struct DirectRecordDecoder: Sendable {
         guard let value = p.direct(root, spare: &spare) else { return nil }
         p.skipSpace()
         guard p.i == bytes.count, let idSlots else { return nil }
-        guard let id = DirectRecordDecoder.text(in: value, at: idSlots[...]) else { return nil }
+        guard let id = idSlots.count == 1 ? DirectRecordDecoder.text(in: value, at: idSlots[0])
+                                          : DirectRecordDecoder.text(in: value, at: idSlots[...]) else { return nil }
         return DecodedRecord(id: id, value: value)
+    }
+
+    /// The text in field `slot` of the record `value`: an id at the top of the record, the common
+    /// case, read without walking a slice of the path (which retained and released the path and
+    /// each record on the way, five times a record).
+    private static func text(in value: Value, at slot: Int) -> String? {
+        guard case .record(let fields) = value, slot >= 0, slot < fields.count, case .string(let s) = fields[slot] else { return nil }
+        return s
     }
 
     /// The text at `slots` from `value`, read in place: walking down a copy of each record retained

@@ -121,6 +121,50 @@ import Testing
         #expect(taken == Array(repeating: true, count: 5) + Array(repeating: false, count: Self.lines.count - 5))
     }
 
+    /// The id is read straight from the record when it is a top field (the common case) and by its
+    /// path when it is inside a nested record. Either way the direct decoder gives the id the general
+    /// decoder gives; a record whose id is not text, or has none, is left to the general decoder,
+    /// which names the problem.
+    @Test func idsAtTheTopAndInsideANestedRecordAreTheGeneralDecodersIds() throws {
+        let nested = try #require(SchemaLoader.load(SourceFile(path: "schema.yaml", text: """
+            record: referral
+            id: file.ref
+            fields:
+              file:
+                fields:
+                  ref: string
+                  opened: date?
+              note: string?
+            """)).0)
+        let top = try #require(SchemaLoader.load(SourceFile(path: "schema.yaml", text: testSchema)).0)
+        let cases: [(Schema, String, String?, Bool)] = [
+            (nested, #"{"file":{"ref":"C-1","opened":"2026-01-02"},"note":"x"}"#, "C-1", true),
+            (nested, #"{"note":"y","file":{"opened":null,"ref":"a longer reference, past fifteen bytes"}}"#, "a longer reference, past fifteen bytes", true),
+            (nested, #"{"file":{"ref":7}}"#, nil, false),
+            (top, #"{"id":"R-1","received":"2026-01-02T10:00:00Z","child":{},"concerns":[]}"#, "R-1", true),
+            (top, #"{"id":"a top-level id longer than fifteen bytes","received":"2026-01-02T10:00:00Z","child":{},"concerns":[]}"#,
+             "a top-level id longer than fifteen bytes", true),
+            (top, #"{"id":12,"received":"2026-01-02T10:00:00Z","child":{},"concerns":[]}"#, nil, false),
+        ]
+        for (schema, line, id, direct) in cases {
+            let reader = RecordReader(schema: schema)
+            var fast: [Result<DecodedRecord, RecordError>] = [], general: [Result<DecodedRecord, RecordError>] = []
+            reader.readLines(Data(line.utf8), origin: "t.jsonl") { fast.append($0) }
+            reader.readLines(Data(line.utf8), origin: "t.jsonl", raw: { general.append($0.map(\.0)) })
+            let decoded = Array(line.utf8).withUnsafeBufferPointer { DirectRecordDecoder(schema: schema).decode($0) }
+            #expect((decoded != nil) == direct, "\(line)")
+            #expect(decoded?.id == (direct ? id : nil), "\(line)")
+            switch (try #require(fast.first), try #require(general.first)) {
+            case (.success(let a), .success(let b)):
+                #expect(a.id == id && b.id == id && a.value == b.value, "\(line)")
+            case (.failure(let a), .failure(let b)):
+                #expect(id == nil && a == b, "\(line)")
+            case (let a, let b):
+                Issue.record("\(line): \(a) against \(b)")
+            }
+        }
+    }
+
     /// The direct decoder tries the few fields after the last one read by their bytes before it looks
     /// a key up. Keys in the schema's order, in another order, names that begin with another name,
     /// spaces around keys: each record is what the general decoder makes. An escaped key, a repeated
