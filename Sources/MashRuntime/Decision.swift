@@ -382,8 +382,8 @@ final class FiringSource: Sendable, Hashable {
     let because: String
     let location: String
     /// `{"because":…,"facts":[` and `],"level":…}`: a firing's JSON is these with its facts between.
-    let jsonHead: [UInt8]
-    let jsonTail: [UInt8]
+    let jsonHead: JSONBytes
+    let jsonTail: JSONBytes
 
     init(rule: String, title: String, row: Int?, level: String, rating: String?, route: String?, because: String, location: String,
          writer: DecisionJSON? = nil) {
@@ -392,6 +392,8 @@ final class FiringSource: Sendable, Hashable {
         (jsonHead, jsonTail) = DecisionJSON.firingFragments(rule: rule, title: title, row: row, level: level, rating: rating, route: route,
                                                             because: because, location: location, using: writer)
     }
+
+    deinit { jsonHead.free(); jsonTail.free() }
 
     static func == (a: FiringSource, b: FiringSource) -> Bool {
         a === b || (a.rule == b.rule && a.title == b.title && a.row == b.row && a.level == b.level && a.rating == b.rating
@@ -419,6 +421,8 @@ final class EscalationSource: Sendable {
         self.path = path; self.title = title; self.stage = stage; self.heldBy = heldBy; self.location = location
         json = DecisionJSON.escalationFragments(path: path, title: title, stage: stage, heldBy: heldBy, location: location)
     }
+
+    deinit { json.free() }
 }
 
 /// What a disclosure answer says apart from the request it answers: made once per share rule, and
@@ -442,6 +446,8 @@ final class AnswerSource: Sendable, Hashable {
                                             reason: reason, location: location)
     }
 
+    deinit { json.free() }
+
     static func == (a: AnswerSource, b: AnswerSource) -> Bool {
         a === b || (a.answer == b.answer && a.form == b.form && a.approvalBy == b.approvalBy && a.requires == b.requires
             && a.mustRecord == b.mustRecord && a.reason == b.reason && a.location == b.location)
@@ -458,12 +464,14 @@ final class LevelSource: Sendable {
     let rank: Int
     let id: String
     let label: String
-    let json: [UInt8]
+    let json: JSONBytes
 
     init(rank: Int, id: String, label: String, writer: DecisionJSON? = nil) {
         self.rank = rank; self.id = id; self.label = label
         json = DecisionJSON.levelJSON(rank: rank, id: id, label: label, using: writer)
     }
+
+    deinit { json.free() }
 }
 
 /// A rating as decisions say it, with its JSON around the deadline written once: `{"clock":…,` (or
@@ -472,23 +480,27 @@ final class RatingSource: Sendable {
     let id: String
     let label: String?
     let clock: String?
-    let jsonHead: [UInt8]
-    let jsonTail: [UInt8]
+    let jsonHead: JSONBytes
+    let jsonTail: JSONBytes
 
     init(id: String, label: String?, clock: String?, writer: DecisionJSON? = nil) {
         self.id = id; self.label = label; self.clock = clock
         (jsonHead, jsonTail) = DecisionJSON.ratingFragments(id: id, label: label, clock: clock, using: writer)
     }
+
+    deinit { jsonHead.free(); jsonTail.free() }
 }
 
 /// A route as decisions say it, with its JSON (`{"id":…,"label":…}`) written once.
 final class NamedSource: Sendable {
     let id: String
     let label: String?
-    let json: [UInt8]
+    let json: JSONBytes
 
     init(id: String, label: String?, writer: DecisionJSON? = nil) {
         self.id = id; self.label = label
         json = DecisionJSON.namedJSON(id: id, label: label, using: writer)
     }
+
+    deinit { json.free() }
 }

@@ -41,7 +41,7 @@ package final class DecisionJSON {
     /// A firing's JSON before and after its facts, made once per rule or row. A program's firings are
     /// written with one writer (`using`), not one each.
     static func firingFragments(rule: String, title: String, row: Int?, level: String, rating: String?, route: String?,
-                                because: String, location: String, using writer: DecisionJSON? = nil) -> (head: [UInt8], tail: [UInt8]) {
+                                because: String, location: String, using writer: DecisionJSON? = nil) -> (head: JSONBytes, tail: JSONBytes) {
         let w = writer ?? DecisionJSON()
         w.out.removeAll()
         var first = true
@@ -49,7 +49,7 @@ package final class DecisionJSON {
         w.field("because", because, &first)
         w.key("facts", &first)
         w.raw("[")
-        let head = Array(w.out.bytes)
+        let head = JSONBytes(w.out.bytes)
         w.out.removeAll()
         w.raw("]")
         w.field("level", level, &first)
@@ -63,11 +63,11 @@ package final class DecisionJSON {
         w.field("rule", rule, &first)
         w.field("title", title, &first)
         w.raw("}")
-        return (head, Array(w.out.bytes))
+        return (head, JSONBytes(w.out.bytes))
     }
 
     /// A level's JSON: `{"id":…,"label":…,"rank":…}`.
-    static func levelJSON(rank: Int, id: String, label: String, using writer: DecisionJSON? = nil) -> [UInt8] {
+    static func levelJSON(rank: Int, id: String, label: String, using writer: DecisionJSON? = nil) -> JSONBytes {
         let w = writer ?? DecisionJSON()
         return w.piece(first: true) { first in
             w.raw("{")
@@ -81,7 +81,7 @@ package final class DecisionJSON {
 
     /// A rating's JSON before its deadline, `{"clock":…,` (`{` without a clock), and after it,
     /// `"id":…,"label":…}`: the id is never absent.
-    static func ratingFragments(id: String, label: String?, clock: String?, using writer: DecisionJSON? = nil) -> (head: [UInt8], tail: [UInt8]) {
+    static func ratingFragments(id: String, label: String?, clock: String?, using writer: DecisionJSON? = nil) -> (head: JSONBytes, tail: JSONBytes) {
         let w = writer ?? DecisionJSON()
         let head = w.piece { _ in
             w.raw("{")
@@ -100,7 +100,7 @@ package final class DecisionJSON {
     }
 
     /// A route's JSON: `{"id":…,"label":…}`.
-    static func namedJSON(id: String, label: String?, using writer: DecisionJSON? = nil) -> [UInt8] {
+    static func namedJSON(id: String, label: String?, using writer: DecisionJSON? = nil) -> JSONBytes {
         let w = writer ?? DecisionJSON()
         return w.piece(first: true) { first in
             w.raw("{")
@@ -114,7 +114,9 @@ package final class DecisionJSON {
     /// writes the same, in key order: `held_by` (if any) and `location` (without a comma before
     /// them: `due` may or may not come first), `,"path":…` with the stage (if any), and `,"title":…`.
     struct EscalationFragments: Sendable {
-        let heldByAndLocation: [UInt8], pathAndStage: [UInt8], title: [UInt8]
+        let heldByAndLocation: JSONBytes, pathAndStage: JSONBytes, title: JSONBytes
+        /// For the `EscalationSource` that keeps them, when it goes.
+        func free() { heldByAndLocation.free(); pathAndStage.free(); title.free() }
     }
 
     static func escalationFragments(path: String, title: String, stage: String?, heldBy: String?, location: String) -> EscalationFragments {
@@ -130,7 +132,9 @@ package final class DecisionJSON {
     /// before it (`agency` always comes first): the answer and who approves, the form, location and
     /// what must be recorded, the reason, and what is required.
     struct AnswerFragments: Sendable {
-        let answerAndApproval: [UInt8], formLocationAndRecord: [UInt8], reason: [UInt8], requires: [UInt8]
+        let answerAndApproval: JSONBytes, formLocationAndRecord: JSONBytes, reason: JSONBytes, requires: JSONBytes
+        /// For the `AnswerSource` that keeps them, when it goes.
+        func free() { answerAndApproval.free(); formLocationAndRecord.free(); reason.free(); requires.free() }
     }
 
     static func answerFragments(answer: Decision.DisclosureAnswer.Answer, form: String?, approvalBy: String?, requires: [String],
@@ -150,11 +154,11 @@ package final class DecisionJSON {
 
     /// What `write` writes, as bytes of their own: keys after the first of an object, each with the
     /// comma before it, unless `first`.
-    private func piece(first: Bool = false, _ write: (inout Bool) -> Void) -> [UInt8] {
+    private func piece(first: Bool = false, _ write: (inout Bool) -> Void) -> JSONBytes {
         out.removeAll()
         var first = first
         write(&first)
-        return Array(out.bytes)
+        return JSONBytes(out.bytes)
     }
 
     private static let fallback: JSONEncoder = {
@@ -249,7 +253,7 @@ package final class DecisionJSON {
         text.withUTF8 { out.append($0) }
     }
 
-    private func bytes(_ b: [UInt8]) { b.withUnsafeBufferPointer { out.append($0) } }
+    private func bytes(_ b: JSONBytes) { out.append(b.bytes) }
 
     /// The JSON of `key`'s object, copied when `memo` has it, else written by `write` and kept.
     /// `write` is given the key, so that it captures nothing it would have to copy.
@@ -366,6 +370,23 @@ package final class DecisionJSON {
         bytes(shared.requires)
         raw("}")
     }
+}
+
+/// JSON written once and kept by what it is written for (a firing's rule, a level, a share rule),
+/// which frees it when it goes: copied into each decision's JSON without retaining anything, where
+/// reading an array's bytes out of a shared object retained and released the array, about ten
+/// times a decision written.
+struct JSONBytes: @unchecked Sendable {
+    let bytes: UnsafeBufferPointer<UInt8>
+
+    init(_ written: UnsafeBufferPointer<UInt8>) {
+        let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, written.count))
+        if let base = written.baseAddress { copy.initialize(from: base, count: written.count) }
+        bytes = UnsafeBufferPointer(start: copy, count: written.count)
+    }
+
+    /// Called once, by the owner's `deinit`.
+    func free() { UnsafeMutablePointer(mutating: bytes.baseAddress!).deallocate() }
 }
 
 /// A growing byte buffer written through a pointer. A decision is written in a hundred or so small

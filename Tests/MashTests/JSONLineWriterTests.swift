@@ -91,6 +91,31 @@ import Testing
         #expect(DecisionOutput.jsonLine(read) == DecisionOutput.jsonLine(decision))
     }
 
+    /// The JSON written once for a decision's parts (its firings, level, rating, route, escalation
+    /// stages and disclosure answers) lives as long as the decision does: decisions kept after their
+    /// program and evaluator are gone still write what they wrote before, and what the encoder writes.
+    @Test func decisionsOutliveTheirProgram() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var kept: [Decision] = [], before: [String] = []
+        do {
+            let program = try #require(RuleSetLoader.load(folder: Repository.path("rules/london")).program)
+            let reader = RecordReader(schema: program.ruleSet.schema)
+            let folder = Repository.path("rules/london/referrals")
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() {
+                reader.read(file: folder + "/" + file) { result in
+                    guard case .success(let record) = result else { return }
+                    kept.append(program.makeEvaluator().evaluate(record, at: testMoment))
+                }
+            }
+            before = kept.map { DecisionOutput.jsonLine($0) }
+        }
+        #expect(kept.count == 25)
+        #expect(kept.contains { !$0.escalations.isEmpty } && kept.contains { !$0.disclosures.isEmpty } && kept.contains { $0.route != nil })
+        #expect(kept.map { DecisionOutput.jsonLine($0) } == before)
+        #expect(kept.map { DecisionOutput.jsonLine($0) } == kept.map { String(decoding: (try? encoder.encode($0)) ?? Data(), as: UTF8.self) })
+    }
+
     /// Disclosure answers: a kept writer copies the JSON of an answer it has written before around
     /// the new request's id. Over seeded London referrals it must write what the encoder writes.
     @Test func keptDisclosureAnswersAreWhatTheEncoderWrites() throws {
