@@ -471,6 +471,10 @@ final class LevelSource: Sendable {
         json = DecisionJSON.levelJSON(rank: rank, id: id, label: label, using: writer)
     }
 
+    /// What a new decision holds until the evaluator writes its level: made once, so that making
+    /// a decision allocates no level of its own.
+    static let placeholder = LevelSource(rank: 0, id: "", label: "")
+
     deinit { json.free() }
 }
 

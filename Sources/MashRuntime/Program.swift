@@ -458,7 +458,7 @@ public final class Evaluator {
     /// Decides one referral at `moment`. With `explain: false` the facts behind each firing are not
     /// gathered (the rest of the decision is the same).
     public func evaluate(_ record: DecodedRecord, at moment: DateTime, explain: Bool = true) -> Decision {
-        var decision = Decision(id: "", ruleset: program.stamp, evaluatedAt: "", level: .init(rank: 0, id: "", label: ""), rating: nil, route: nil,
+        var decision = Decision(id: "", ruleset: program.stamp, evaluatedAt: "", level: .init(source: LevelSource.placeholder), rating: nil, route: nil,
                                 fired: [], escalations: [], disclosures: [], problems: [])
         evaluate(record, at: moment, explain: explain, into: &decision)
         return decision
