@@ -145,17 +145,7 @@ let benchmarks: @Sendable () -> Void = {
             var decision: Decision?
             reader.readLines(lines, origin: "generated") { result in
                 guard case .success(let r) = result else { return }
-                // The last decision is moved out and back: reading it from the captured variable copies
-                // it. It is bound as a variable where it is taken (see `LineDecider`).
-                if var d = decision.take() {
-                    evaluator.evaluate(r, at: moment, explain: false, into: &d)
-                    writer.append(d, to: &out)
-                    decision = consume d
-                } else {
-                    let d = evaluator.evaluate(r, at: moment, explain: false)
-                    writer.append(d, to: &out)
-                    decision = consume d
-                }
+                writer.decide(r, with: evaluator, at: moment, explain: false, over: &decision, to: &out)
             }
             blackHole(out)
         }

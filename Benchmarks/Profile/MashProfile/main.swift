@@ -71,15 +71,7 @@ case "jsonl":
         for _ in 0..<rounds {
             reader.readLines(lines, origin: "generated") { result in
                 guard case .success(let r) = result else { return }
-                if var d = decision.take() {
-                    evaluator.evaluate(r, at: moment, explain: false, into: &d)
-                    writer.append(d, to: &out)
-                    decision = consume d
-                } else {
-                    let d = evaluator.evaluate(r, at: moment, explain: false)
-                    writer.append(d, to: &out)
-                    decision = consume d
-                }
+                writer.decide(r, with: evaluator, at: moment, explain: false, over: &decision, to: &out)
             }
             out.removeAll(keepingCapacity: true)
         }
