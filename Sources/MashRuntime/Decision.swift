@@ -468,7 +468,7 @@ final class LevelSource: Sendable {
 
     init(rank: Int, id: String, label: String, writer: DecisionJSON? = nil) {
         self.rank = rank; self.id = id; self.label = label
-        json = DecisionJSON.levelJSON(rank: rank, id: id, label: label, using: writer)
+        json = DecisionJSON.namedJSON(id: id, label: label, rank: rank, using: writer)
     }
 
     /// What a new decision holds until the evaluator writes its level: made once, so that making

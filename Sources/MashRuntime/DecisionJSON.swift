@@ -14,8 +14,8 @@ package final class DecisionJSON {
     // Unchecked: a writer is used by one thread, and the dynamic exclusivity checks on each small
     // write cost more than the write.
     @exclusivity(unchecked) private var out = ByteWriter(capacity: 2048)
-    /// Objects already written, with their JSON. Small: a rule set has a few levels, ratings and
-    /// routes; past `memoLimit` further ones are written each time.
+    /// Rule-set stamps already written, with their JSON. Small: a writer sees one rule set, or two
+    /// in a dry-run; past `memoLimit` further ones are written each time.
     @exclusivity(unchecked) private var stamps = Memo<Decision.Stamp>()
     private static let memoLimit = 32
 
@@ -66,19 +66,6 @@ package final class DecisionJSON {
         return (head, JSONBytes(w.out.bytes))
     }
 
-    /// A level's JSON: `{"id":…,"label":…,"rank":…}`.
-    static func levelJSON(rank: Int, id: String, label: String, using writer: DecisionJSON? = nil) -> JSONBytes {
-        let w = writer ?? DecisionJSON()
-        return w.piece(first: true) { first in
-            w.raw("{")
-            w.field("id", id, &first)
-            w.field("label", label, &first)
-            w.key("rank", &first)
-            w.number(rank)
-            w.raw("}")
-        }
-    }
-
     /// A rating's JSON before its deadline, `{"clock":…,` (`{` without a clock), and after it,
     /// `"id":…,"label":…}`: the id is never absent.
     static func ratingFragments(id: String, label: String?, clock: String?, using writer: DecisionJSON? = nil) -> (head: JSONBytes, tail: JSONBytes) {
@@ -99,13 +86,17 @@ package final class DecisionJSON {
         return (head, tail)
     }
 
-    /// A route's JSON: `{"id":…,"label":…}`.
-    static func namedJSON(id: String, label: String?, using writer: DecisionJSON? = nil) -> JSONBytes {
+    /// A route's JSON, `{"id":…,"label":…}`, or with a rank a level's, `{"id":…,"label":…,"rank":…}`.
+    static func namedJSON(id: String, label: String?, rank: Int? = nil, using writer: DecisionJSON? = nil) -> JSONBytes {
         let w = writer ?? DecisionJSON()
         return w.piece(first: true) { first in
             w.raw("{")
             w.field("id", id, &first)
             w.field("label", label, &first)
+            if let rank {
+                w.key("rank", &first)
+                w.number(rank)
+            }
             w.raw("}")
         }
     }
