@@ -284,6 +284,23 @@ final class AtomTable: @unchecked Sendable {
     private let definitionBoxes: [DefinitionCode]
     private let definitionCode: UnsafeMutablePointer<Unmanaged<DefinitionCode>>
 
+    /// An index of the entries by their membership atoms, OPA's rule indexing for `"neglect" in
+    /// concern_categories` and `some c in referral.concerns satisfies c.category = "neglect" …`:
+    /// most rules are about one kind of concern, and most referrals have one or two. An entry is
+    /// keyed by its first `member` or `screen` atom. When the record's bits of its set are worked
+    /// out (not 0) and share none with the atom's mask, the atom is false, or null for a `member`
+    /// atom on a value that is not a list (`truth`); either way the entry's `and` cannot be true,
+    /// and it is passed over without being tried (`fireRules`).
+    ///
+    /// Entries are numbered in words of 64 bits. Per indexed set (`indexSets`, `indexSetCount`),
+    /// `keyed` has `words` words: the entries keyed by the set. `alive` has 64 × `words` words per
+    /// set: per bit of the set, the keyed entries whose atom's mask has the bit.
+    private let words: Int
+    private let indexSets: UnsafeMutablePointer<Int>
+    private let indexSetCount: Int
+    private let keyed: UnsafeMutablePointer<UInt64>
+    private let alive: UnsafeMutablePointer<UInt64>
+
     /// A definition's compiled code, held by a class for the same reason as `Code`.
     final class DefinitionCode {
         let code: MashRuntime.Code
@@ -318,6 +335,30 @@ final class AtomTable: @unchecked Sendable {
         definitionBoxes = definitions.map { DefinitionCode($0) }
         definitionCode = .allocate(capacity: max(1, definitionBoxes.count))
         definitionCode.initialize(from: definitionBoxes.map { Unmanaged.passUnretained($0) }, count: definitionBoxes.count)
+
+        let words = (conditions.count + 63) / 64
+        var sets: [Int] = [], keyedBits: [[UInt64]] = [], aliveBits: [[UInt64]] = []
+        for (i, condition) in conditions.enumerated() {
+            guard let key = condition.atoms.first(where: { $0.kind == .member || $0.kind == .screen }) else { continue }
+            let mask = key.mask
+            let s = sets.firstIndex(of: key.place) ?? {
+                sets.append(key.place)
+                keyedBits.append(Array(repeating: 0, count: words))
+                aliveBits.append(Array(repeating: 0, count: 64 * words))
+                return sets.count - 1
+            }()
+            let word = i / 64, bit: UInt64 = 1 << UInt64(i % 64)
+            keyedBits[s][word] |= bit
+            for b in 0..<64 where mask & (1 << UInt64(b)) != 0 { aliveBits[s][b * words + word] |= bit }
+        }
+        self.words = words
+        indexSetCount = sets.count
+        indexSets = .allocate(capacity: max(1, sets.count))
+        indexSets.initialize(from: sets, count: sets.count)
+        keyed = .allocate(capacity: max(1, sets.count * words))
+        keyed.initialize(from: keyedBits.flatMap { $0 }, count: sets.count * words)
+        alive = .allocate(capacity: max(1, sets.count * 64 * words))
+        alive.initialize(from: aliveBits.flatMap { $0 }, count: sets.count * 64 * words)
     }
 
     deinit {
@@ -328,6 +369,9 @@ final class AtomTable: @unchecked Sendable {
         unmanaged.deallocate()
         restUnmanaged.deallocate()
         definitionCode.deallocate()
+        indexSets.deallocate()
+        keyed.deallocate()
+        alive.deallocate()
     }
 
     /// An atom's truth for the frame's record, or `.other` when it cannot tell (see `Atom.truth`).
@@ -410,7 +454,32 @@ final class AtomTable: @unchecked Sendable {
 
     /// The rules that hold, written into the frame in rule order (`Frame.fire`).
     func fireRules(_ f: Frame) {
-        for r in 0..<count where holds(r, f) { f.fire(r) }
+        for w in 0..<words {
+            // The entries of this word that the index leaves in, tried in order.
+            var left = (w == words - 1 && count % 64 != 0 ? (1 << UInt64(count % 64)) - 1 : ~0) & ~ruledOut(w, f)
+            while left != 0 {
+                let r = w * 64 + left.trailingZeroBitCount
+                left &= left &- 1
+                if holds(r, f) { f.fire(r) }
+            }
+        }
+    }
+
+    /// The entries of word `w` that the index rules out for the frame's record (see `keyed`).
+    @inline(__always) private func ruledOut(_ w: Int, _ f: Frame) -> UInt64 {
+        var out: UInt64 = 0
+        for s in 0..<indexSetCount {
+            var bits = f.membership(indexSets[s])
+            // Not worked out: nothing is ruled out.
+            if bits == 0 { continue }
+            var left: UInt64 = 0
+            while bits != 0 {
+                left |= alive[(s * 64 + bits.trailingZeroBitCount) * words + w]
+                bits &= bits &- 1
+            }
+            out |= keyed[s * words + w] & ~left
+        }
+        return out
     }
 
     /// The rows that hold, written into the frame in row order (`Frame.match`); only the first with `first`.

@@ -143,4 +143,76 @@ import Testing
         #expect(try fired("flag: false\nn: 70000\nt: \"\u{212A}elvin\"\nitems: [{category: b}, {category: c, risk: high}]\n")
             == ["r1", "r2", "r4", "r5", "r8", "r11", "r12", "r15", "r21", "r27"])
     }
+
+    /// Rules keyed by a membership atom are passed over when the record's bits rule that atom out
+    /// (`AtomTable`'s index). Over more than 64 rules (entries numbered in two words), two membership
+    /// sets, lists that are absent (not a list: a `member` atom is null there, not false), empty or
+    /// with null fields, keys that are not a rule's first atom, and rules with no key, each rule must
+    /// fire exactly when its compiled twin does, and the firings must come in rule order.
+    static let indexConditions = [
+        "\"a\" in cats", "\"c\" in cats", "flag = true and \"a\" in cats", "\"x\" in kinds",
+        "\"b\" in cats and \"y\" in kinds", "some c in items satisfies c.category = \"a\"",
+        "some c in items satisfies c.category in (\"b\", \"c\") and c.risk = \"high\"",
+        "some c in items satisfies c.category = null", "some o in others satisfies o.kind = \"y\" and flag != true",
+        "\"a\" in cats or \"x\" in kinds", "count(items) > 1 and \"b\" in cats", "flag = true",
+    ]
+
+    @Test func theRuleIndexPassesOverOnlyRulesThatCannotHold() throws {
+        let schema = testSchema(fields: """
+              flag: boolean?
+              items:
+                optional: true
+                list:
+                  fields:
+                    category: {enum: [a, b, c], optional: true}
+                    risk: {enum: [low, high], optional: true}
+              others:
+                optional: true
+                list:
+                  fields:
+                    kind: {enum: [x, y]}
+
+            """)
+        var rules = testPreamble + "let cats = items.category\nlet kinds = others.kind\n\n"
+        // Three copies of each pair: 72 rules, the third copy in the second word.
+        var names: [String] = []
+        for copy in 0..<3 {
+            for (i, condition) in Self.indexConditions.enumerated() {
+                for (suffix, when) in [("", condition), ("_code", "(\(condition)) = true")] {
+                    names.append("r\(copy)_\(i)\(suffix)")
+                    rules += "rule \(names.last!) \"Index \(i)\"\n  when \(when)\n  then level early_help\n  because \"Index\"\n\n"
+                }
+            }
+        }
+        #expect(names.count > 64)
+        let program = try testProgram(["schema.yaml": schema, "rules.mash": rules])
+        let evaluator = program.makeEvaluator()
+        let flags = ["", "flag: true\n", "flag: false\n"]
+        let items = ["", "items: []\n", "items: [{category: a}]\n", "items: [{risk: high}]\n", "items: [{category: b, risk: high}]\n",
+                     "items: [{category: c, risk: low}, {category: a}]\n", "items: [{category: b}, {}]\n"]
+        let others = ["", "others: []\n", "others: [{kind: x}]\n", "others: [{kind: y}, {kind: x}]\n"]
+        var firings = Array(repeating: 0, count: Self.indexConditions.count)
+        var count = 0
+        for f in flags {
+            for i in items {
+                for o in others {
+                    let fields = f + i + o
+                    let record = try #require(testRecord(fields, schema: program.ruleSet.schema), "\(fields)")
+                    let fired = evaluator.evaluate(record, at: testMoment, explain: false).fired.map(\.rule)
+                    count += 1
+                    #expect(fired.map { names.firstIndex(of: $0)! } == fired.map { names.firstIndex(of: $0)! }.sorted(), "\(fields)")
+                    for copy in 0..<3 {
+                        for k in Self.indexConditions.indices {
+                            let byAtoms = fired.contains("r\(copy)_\(k)"), byCode = fired.contains("r\(copy)_\(k)_code")
+                            #expect(byAtoms == byCode, "\(Self.indexConditions[k]) on \(fields)")
+                            if byAtoms, copy == 2 { firings[k] += 1 }
+                        }
+                    }
+                }
+            }
+        }
+        for (k, n) in firings.enumerated() {
+            #expect(n > 0 && n < count, "\(Self.indexConditions[k]) fired on \(n) of \(count)")
+        }
+    }
 }
