@@ -397,14 +397,18 @@ final class AtomTable: @unchecked Sendable {
     /// false, else null.
     @inline(never) private func any(_ a: UnsafePointer<Atom>, _ f: Frame) -> Truth {
         var sawNull = false, sawOther = !a.pointee.wanted
-        for k in a.pointee.place..<a.pointee.place + a.pointee.constant {
+        // By pointer, as in `holds`.
+        var part = UnsafePointer(parts + a.pointee.place)
+        let end = part + a.pointee.constant
+        while part < end {
             // Parts are never `any` themselves (`Compiler.atom` does not nest them).
-            switch truth(parts + k, f) {
+            switch truth(part, f) {
             case .yes: return .yes
-            case .no: continue
+            case .no: break
             case .null: sawNull = true
             case .other: sawOther = true
             }
+            part += 1
         }
         return sawOther ? .other : (sawNull ? .null : .no)
     }
@@ -427,22 +431,24 @@ final class AtomTable: @unchecked Sendable {
 
     /// True when condition `i` is true (not false, not null) for the frame's record.
     @inline(__always) func holds(_ i: Int, _ f: Frame) -> Bool {
-        let entry = entries[i]
         // FEEL's `and`: false if any part is false, else true if every part is true, else null.
         var truth = Truth.yes
         // `decided` is `complete && !sawOther`, kept as its own flag: worked out after the loop
         // instead, the loop compiled to 90 more instructions a decision (callgrind).
-        var decided = entry.complete, sawOther = false
-        for a in entry.start..<entry.end {
-            switch self.truth(atoms + a, f) {
-            case .yes: continue
-            case .no: truth = .no
-            case .null: truth = .null; continue
-            case .other: decided = false; sawOther = true; continue
+        var decided = entries[i].complete, sawOther = false
+        // The atoms are walked by pointer: a range of indices was checked on making it, and each
+        // step checked for overflow.
+        var a = UnsafePointer(atoms + entries[i].start)
+        let end = UnsafePointer(atoms + entries[i].end)
+        while a < end {
+            switch self.truth(a, f) {
+            case .yes: break
+            case .no: return false
+            case .null: truth = .null
+            case .other: decided = false; sawOther = true
             }
-            break
+            a += 1
         }
-        if truth == .no { return false }
         if decided { return truth == .yes }
         // Every atom read its value: the condition holds only if each of them and the rest do (a
         // null atom leaves it null at best). The atoms' parts are not worked out again.
