@@ -34,6 +34,55 @@ import Testing
     }
 }
 
+/// Dates and date-times in the shape records use (`2026-03-02`, `2026-03-02T09:15:30Z`,
+/// `...+01:00`) are read two digits at a time (`Digits.two`). Exact values, and each digit in turn
+/// replaced by the bytes either side of the digits (`/` and `:`) and by a letter, which must be
+/// refused: by the common shape's reader, and by the general reader it leaves them to.
+@Suite struct CommonTemporalShapeTests {
+    @Test func datesAreReadExactly() throws {
+        #expect(Array("2026-03-02".utf8).withUnsafeBufferPointer { LocalDate.parseCommon($0) } == .some(LocalDate(year: 2026, month: 3, day: 2)))
+        #expect(LocalDate.parse("2026-03-02") == LocalDate(year: 2026, month: 3, day: 2))
+        #expect(LocalDate.parse("0999-12-31") == LocalDate(year: 999, month: 12, day: 31))
+        #expect(LocalDate.parse("2024-02-29") == LocalDate(year: 2024, month: 2, day: 29))
+        #expect(LocalDate.parse("2026-02-29") == nil)
+        #expect(LocalDate.parse("2026-13-01") == nil)
+        #expect(LocalDate.parse("2026-00-10") == nil)
+        let text = Array("2026-03-02".utf8)
+        for i in [0, 1, 2, 3, 5, 6, 8, 9] {
+            for bad in [UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "a")] {
+                var b = text
+                b[i] = bad
+                let s = String(decoding: b, as: UTF8.self)
+                #expect(LocalDate.parse(s) == nil, "\(s)")
+            }
+        }
+    }
+
+    @Test func dateTimesAreReadExactly() throws {
+        // 2026-03-02 is day 20,514 after 1970-01-01.
+        let day: Int64 = 20_514 * 86_400
+        let utc = try #require(DateTime.parse("2026-03-02T09:15:30Z"))
+        #expect(utc.seconds == day + 9 * 3600 + 15 * 60 + 30 && utc.offset == 0)
+        let ahead = try #require(DateTime.parse("2026-03-02T09:15:30+01:00"))
+        #expect(ahead.seconds == day + 8 * 3600 + 15 * 60 + 30 && ahead.offset == 3600)
+        let behind = try #require(DateTime.parse("2026-03-02T23:59:59-05:30"))
+        #expect(behind.seconds == day + 86_400 + 5 * 3600 + 29 * 60 + 59 && behind.offset == -19_800)
+        #expect(DateTime.parse("2026-03-02T09:60:00Z") == nil)
+        #expect(DateTime.parse("2026-03-02T09:15:60Z") == nil)
+        #expect(DateTime.parse("2026-02-30T09:15:00Z") == nil)
+        let text = Array("2026-03-02T09:15:30+01:00".utf8)
+        for i in [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 24] {
+            for bad in [UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "a")] {
+                var b = text
+                b[i] = bad
+                let s = String(decoding: b, as: UTF8.self)
+                #expect(b.withUnsafeBufferPointer { DateTime.parseCommon($0) } == nil, "\(s)")
+                #expect(DateTime.parse(s) == nil, "\(s)")
+            }
+        }
+    }
+}
+
 /// JSON Lines are cut at line feeds; a carriage return before one, and lines of only spaces and tabs,
 /// are not records. Held against a plain split of the text.
 @Suite struct JSONLinesTests {
