@@ -326,7 +326,19 @@ extension Compiler {
                 return Truth(ValueOps.compare(op, x, y))
             }
         }
-        return ConstantComparison(op, constant(b)).compiled(reading: operand(a))
+        let c = constant(b)
+        if case .context(.level) = a.node, case .number(let n) = c, let k = ValueOps.smallInteger(n),
+           [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual].contains(op) {
+            // `level = protection`, `level >= child_in_need`: the decision's rank compared with the
+            // level's, as whole numbers, where the general comparison made the rank a decimal and
+            // read it back (about 200 instructions). Before there is a level, as null compares.
+            let whenNull = Truth(ValueOps.compare(op, .null, c))
+            return { f in
+                let rank = f.levelRank
+                return rank < 0 ? whenNull : Truth(ValueOps.holds(op, rank < k ? -1 : (rank == k ? 0 : 1)))
+            }
+        }
+        return ConstantComparison(op, c).compiled(reading: operand(a))
     }
 
     /// The comparison that gives the same with its sides swapped (`3 < x` is `x > 3`); nil for an

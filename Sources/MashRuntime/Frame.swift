@@ -237,7 +237,11 @@ final class Frame {
     let fired: UnsafeMutablePointer<Int>
     @exclusivity(unchecked) var firedCount = 0
     private let ruleCount: Int
-    @exclusivity(unchecked) var level: Value = .null
+    /// The decision's level rank, for escalation and disclosure conditions; -1 before there is one.
+    /// Kept as a whole number so that `level = protection` compares two numbers (see
+    /// `Compiler.compileCompare`); read as a value, it is the rank as a number, or null.
+    @exclusivity(unchecked) var levelRank = -1
+    var level: Value { levelRank < 0 ? .null : ValueOps.count(levelRank) }
     @exclusivity(unchecked) var rating: Value = .null
     @exclusivity(unchecked) var route: Value = .null
     @exclusivity(unchecked) var deadline: Value = .null
@@ -504,7 +508,7 @@ final class Frame {
         for i in 0..<membershipCount { memberships[i] = 0 }
         // The rating and route are left for the evaluator, which writes them before anything reads
         // them and only when they change (assigning the same text retained and released it).
-        level = .null; deadline = .null; request = .null
+        levelRank = -1; deadline = .null; request = .null
     }
 }
 

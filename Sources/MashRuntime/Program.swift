@@ -516,7 +516,7 @@ public final class Evaluator {
 
         // What escalation and disclosure conditions read of the decision; the texts are assigned
         // only when they change (`Frame.reset` leaves them).
-        frame.level = ValueOps.count(rank)
+        frame.levelRank = rank
         if frameRating != ratingIndex {
             frame.rating = ratingIndex < 0 ? .null : .string(outcomes.ratingIds[ratingIndex])
             frameRating = ratingIndex

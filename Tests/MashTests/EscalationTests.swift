@@ -92,3 +92,38 @@ import Testing
         #expect(d.problems == ["escalation `dispute`: the record says stage \"third\", which the path does not have; the timetable is used instead"])
     }
 }
+
+/// `level` compared with a level in an escalation's `when` is read as the decision's rank, a whole
+/// number (`Compiler.compileCompare`): for every operator and every level, each path starts exactly
+/// when the decided rank stands in that relation to the level's, worked out here from the ranks.
+@Suite struct LevelConditionTests {
+    @Test func escalationsStartExactlyWhenTheLevelComparisonHolds() throws {
+        let levels = ["universal", "early_help", "cin", "protection"]
+        let ops: [(String, (Int, Int) -> Bool)] = [("=", (==)), ("!=", (!=)), ("<", (<)), ("<=", (<=)), (">", (>)), (">=", (>=))]
+        var rules = testPreamble + "roles\n  practitioner \"Practitioner\"\n\n"
+        for (rank, level) in levels.enumerated() where rank > 0 {
+            rules += "rule to_\(level) \"To \(level)\"\n  when n = \(rank + 1)\n  then level \(level)\n  because \"Test\"\n\n"
+        }
+        var names: [String: (op: Int, level: Int)] = [:]
+        for (o, (op, _)) in ops.enumerated() {
+            for (l, level) in levels.enumerated() {
+                let name = "e\(o)_\(l)"
+                names[name] = (o, l)
+                rules += "escalation \(name) \"When level \(op) \(level)\"\n  starts at received when level \(op) \(level)\n"
+                rules += "  stage only by practitioner\n\n"
+            }
+        }
+        let program = try testProgram(["schema.yaml": testSchema(fields: "  n: number?\n"), "rules.mash": rules])
+        let evaluator = program.makeEvaluator()
+        for n in 1...4 {
+            let record = try #require(testRecord("n: \(n)\n", schema: program.ruleSet.schema))
+            let decision = evaluator.evaluate(record, at: testMoment, explain: false)
+            #expect(decision.level.id == levels[n - 1])
+            let started = Set(decision.escalations.map(\.path))
+            for (name, (o, l)) in names {
+                // Ranks 1 to 4, as the levels are numbered.
+                #expect(started.contains(name) == ops[o].1(n, l + 1), "level \(levels[n - 1]) \(ops[o].0) \(levels[l])")
+            }
+        }
+    }
+}
