@@ -327,8 +327,8 @@ extension Compiler {
             }
         }
         let c = constant(b)
-        if case .context(.level) = a.node, case .number(let n) = c, let k = ValueOps.smallInteger(n),
-           [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual].contains(op) {
+        // `flipped` is nil for anything but the six comparisons.
+        if case .context(.level) = a.node, case .number(let n) = c, let k = ValueOps.smallInteger(n), Compiler.flipped(op) != nil {
             // `level = protection`, `level >= child_in_need`: the decision's rank compared with the
             // level's, as whole numbers, where the general comparison made the rank a decimal and
             // read it back (about 200 instructions). Before there is a level, as null compares.
