@@ -19,6 +19,11 @@ public final class LineDecider {
         private var decision: Decision?
         let writer = DecisionOutput.JSONLineWriter()
 
+        /// Output buffers of pieces already handed over, emptied, for the worker's next pieces: a
+        /// new buffer for each piece was memory the system had to find and clear again, megabytes
+        /// a piece. Given back by `decide` between rounds, when no worker runs.
+        var spareOutputs: [[UInt8]] = []
+
         init(evaluator: Evaluator, reader: RecordReader) { self.evaluator = evaluator; self.reader = reader }
 
         /// Decides `record` and adds its decision line to `output`, over the last decision.
@@ -75,6 +80,7 @@ public final class LineDecider {
                 let worker = workers[w]
                 for k in stride(from: w, to: round.count, by: threads) {
                     var piece = Piece()
+                    if let spare = worker.spareOutputs.popLast() { piece.output = spare }
                     piece.output.reserveCapacity(round[k].range.count * 3)
                     let lines = UnsafeBufferPointer(rebasing: shared[round[k].range])
                     worker.reader.readLines(lines, origin: origin, firstLine: round[k].firstLine + firstLine - 1) { result in
@@ -89,7 +95,9 @@ public final class LineDecider {
                     results.pieces[k] = piece
                 }
             }
-            for piece in results.pieces {
+            for k in results.pieces.indices {
+                var piece = Piece()
+                swap(&piece, &results.pieces[k])
                 var written = 0
                 for (at, error) in piece.rejected {
                     if at > written { write(Array(piece.output[written..<at])) }
@@ -98,6 +106,9 @@ public final class LineDecider {
                 }
                 if piece.output.count > written { write(written == 0 ? piece.output : Array(piece.output[written...])) }
                 decided += piece.decided
+                // Back to the worker that made it, emptied (a copy if `write` kept the array).
+                piece.output.removeAll(keepingCapacity: true)
+                workers[k % threads].spareOutputs.append(piece.output)
             }
         }
         return decided

@@ -59,5 +59,15 @@ import Testing
         #expect(decided == 397)
         #expect(Self.merged(events) == Self.merged(expected))
         #expect(events.filter { if case .rejected = $0 { return true }; return false }.count == 3)
+
+        // Again with the same decider, keeping every array `write` is given as it is: the decider
+        // reuses its output buffers from round to round, and what a caller kept must not change.
+        var kept: [[UInt8]] = []
+        data.withUnsafeBytes { raw in
+            _ = decider.decide(raw.bindMemory(to: UInt8.self), origin: "in.jsonl", write: { kept.append($0) }, reject: { _ in })
+        }
+        let expectedBytes = expected.map { if case .output(let line) = $0 { return line }; return "" }.joined()
+        #expect(kept.count > 1)
+        #expect(String(decoding: kept.joined(), as: UTF8.self) == expectedBytes)
     }
 }

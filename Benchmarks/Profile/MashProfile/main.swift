@@ -10,7 +10,8 @@ import MashDryRun
 //
 // Modes: `decide` (a full decision on decoded referrals, no explanation, written over the previous
 // one), `outcome` (level, rating and route only), `explain` (with explanations), `jsonl` (JSON Lines
-// in, decision lines out, one thread), `decode` (JSON Lines in, nothing decided) and `write` (decisions
+// in, decision lines out, one thread), `decider` (the same through `LineDecider`, on
+// `MASH_PROFILE_THREADS` threads), `decode` (JSON Lines in, nothing decided) and `write` (decisions
 // made beforehand, written as JSON Lines) and `dryrun` (a dry-run's work on one thread: JSON Lines through London
 // and its candidate, and the report). The referrals are seeded and synthetic: 10,000 of them, cycled
 // through, or as many as `MASH_PROFILE_POOL` says (a small pool stays in the processor's caches, which
@@ -76,6 +77,19 @@ case "jsonl":
             out.removeAll(keepingCapacity: true)
         }
         return out.count
+    }
+case "decider":
+    // `LineDecider`, as `mash eval --format jsonl` runs it, on `MASH_PROFILE_THREADS` threads (one unless it says).
+    let threads = Int(ProcessInfo.processInfo.environment["MASH_PROFILE_THREADS"] ?? "") ?? 1
+    let decider = LineDecider(program: program, moment: moment, explain: false, workers: threads)
+    checksum = measured {
+        var bytes = 0
+        for _ in 0..<max(1, count / records.count) {
+            lines.withUnsafeBytes { raw in
+                decider.decide(raw.bindMemory(to: UInt8.self), origin: "generated", write: { bytes &+= $0.count }, reject: { _ in })
+            }
+        }
+        return bytes
     }
 case "decode":
     // Decoding alone: JSON Lines in, decoded referrals dropped.
