@@ -346,6 +346,16 @@ public struct Decision: Sendable, Hashable, Codable {
     public internal(set) var level: LevelOutcome
     public internal(set) var rating: RatingOutcome?
     public internal(set) var route: Named?
+    /// Which shared rating and route the decision holds, told without retaining them (comparing the
+    /// references retained and released the one held, once a referral).
+    var ratingIdentity: ObjectIdentifier? {
+        guard let r = rating else { return nil }
+        return ObjectIdentifier(r.source)
+    }
+    var routeIdentity: ObjectIdentifier? {
+        guard let r = route else { return nil }
+        return ObjectIdentifier(r.source)
+    }
     public internal(set) var fired: [Firing]
     public internal(set) var escalations: [EscalationState]
     public internal(set) var disclosures: [DisclosureAnswer]

@@ -242,8 +242,17 @@ final class Frame {
     /// `Compiler.compileCompare`); read as a value, it is the rank as a number, or null.
     @exclusivity(unchecked) var levelRank = -1
     var level: Value { levelRank < 0 ? .null : ValueOps.count(levelRank) }
-    @exclusivity(unchecked) var rating: Value = .null
-    @exclusivity(unchecked) var route: Value = .null
+    /// The decision's rating and route, as indexes into `ratingValues` and `routeValues` (-1 for
+    /// none), for escalation and disclosure conditions. Written per referral as whole numbers: written
+    /// as values, each new text was retained and the old released, for conditions that seldom read them.
+    @exclusivity(unchecked) var ratingIndex = -1
+    @exclusivity(unchecked) var routeIndex = -1
+    /// The program's rating and route ids as values, set by the evaluator (empty for a frame that
+    /// only folds constants, which reads them as null).
+    var ratingValues: [Value] = []
+    var routeValues: [Value] = []
+    var rating: Value { ratingIndex >= 0 && ratingIndex < ratingValues.count ? ratingValues[ratingIndex] : .null }
+    var route: Value { routeIndex >= 0 && routeIndex < routeValues.count ? routeValues[routeIndex] : .null }
     @exclusivity(unchecked) var deadline: Value = .null
     @exclusivity(unchecked) var request: Value = .null
     /// Table inputs worked out for the table being tried (see `FrameLayout.addTableInput`).
@@ -506,9 +515,7 @@ final class Frame {
         }
         for i in 0..<definitionCount { definitionsDone[i] = 0 }
         for i in 0..<membershipCount { memberships[i] = 0 }
-        // The rating and route are left for the evaluator, which writes them before anything reads
-        // them and only when they change (assigning the same text retained and released it).
-        levelRank = -1; deadline = .null; request = .null
+        levelRank = -1; ratingIndex = -1; routeIndex = -1; deadline = .null; request = .null
     }
 }
 

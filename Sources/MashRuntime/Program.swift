@@ -324,6 +324,8 @@ public final class Evaluator {
         calendarRef = program.calendar.map { Unmanaged.passUnretained($0) }
         outcomesRef = Unmanaged.passUnretained(program.outcomes)
         rulesRef = Unmanaged.passUnretained(program.ruleTable)
+        frame.ratingValues = program.outcomes.ratingIds.map(Value.string)
+        frame.routeValues = program.outcomes.routeIds.map(Value.string)
     }
 
     /// Decides one referral at `moment`. With `explain: false` the facts behind each firing are not
@@ -365,9 +367,6 @@ public final class Evaluator {
         }
         frame.reset(record: consume slots)
     }
-
-    /// The rating and route (indexes into the outcome table, -1 for none) the frame holds as decision values.
-    private var frameRating = -1, frameRoute = -1
 
     /// Reused between referrals, so deciding allocates nothing once they have grown.
     @exclusivity(unchecked) private var contributions: [OutcomeTable.Contribution] = []
@@ -500,7 +499,7 @@ public final class Evaluator {
                     problems.append("the response clock cannot start: the record has no start time for it")
                 }
             }
-            if decision.rating?.source === source {
+            if decision.ratingIdentity == ObjectIdentifier(source) {
                 decision.rating!.deadlineAt = deadline
             } else {
                 decision.rating = .init(source: source, deadlineAt: deadline)
@@ -510,21 +509,14 @@ public final class Evaluator {
         }
         if routeIndex < 0 {
             if decision.route != nil { decision.route = nil }
-        } else if decision.route?.source !== outcomes.routeSources[routeIndex] {
+        } else if ObjectIdentifier(outcomes.routeSources[routeIndex]) != decision.routeIdentity {
             decision.route = Decision.Named(source: outcomes.routeSources[routeIndex])
         }
 
-        // What escalation and disclosure conditions read of the decision; the texts are assigned
-        // only when they change (`Frame.reset` leaves them).
+        // What escalation and disclosure conditions read of the decision.
         frame.levelRank = rank
-        if frameRating != ratingIndex {
-            frame.rating = ratingIndex < 0 ? .null : .string(outcomes.ratingIds[ratingIndex])
-            frameRating = ratingIndex
-        }
-        if frameRoute != routeIndex {
-            frame.route = routeIndex < 0 ? .null : .string(outcomes.routeIds[routeIndex])
-            frameRoute = routeIndex
-        }
+        frame.ratingIndex = ratingIndex
+        frame.routeIndex = routeIndex
         frame.deadline = deadline.map(Value.dateTime) ?? .null
 
         for e in program.escalationRefs.indices {

@@ -230,9 +230,9 @@ import Testing
     }
 }
 
-/// Escalation and disclosure conditions read the decision's rating and route; the evaluator writes
-/// them into its frame only when they change from one referral to the next. Held to what the rules
-/// say over records in turn, through one evaluator.
+/// Escalation and disclosure conditions read the decision's rating and route, which the evaluator
+/// keeps in its frame as indexes into the program's ids, and which a decision written over keeps
+/// when they are the same. Held to what the rules say over records in turn, through one evaluator.
 @Suite struct DecisionValueTests {
     static let schema = testSchema(fields: "  danger: boolean?\n  needs: boolean?\n" + testRequestsField)
 
