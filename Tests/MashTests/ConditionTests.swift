@@ -283,3 +283,69 @@ import Testing
         }
     }
 }
+
+/// A denial's reason is made once for each kind of request and kept by what it depends on (the
+/// agency, category, audience and purpose). Kept denials are found by those texts' lengths first, so
+/// requests alike in every length must still each get their own reason.
+@Suite struct DenialMemoTests {
+    static let schema = testSchema(fields: testRequestsField)
+    static let rules = testPreamble + testDisclosureNames.replacingOccurrences(of: "  csc \"Children's social care\"\n", with: "  csc \"Children's social care\"\n  eh \"Early help\"\n  ab \"Adult services\"\npurposes\n  s47_enquiry \"Enquiry\"\n") + """
+
+        disclosure police "Police" decided by manager
+          category intel "Intelligence"
+          category alert "Alerts"
+          category names never shared "Names"
+          share intel with csc
+          share alert with csc for s47_enquiry
+
+        """
+
+    @Test func requestsAlikeInEveryLengthGetTheirOwnReasons() throws {
+        let program = try testProgram(["schema.yaml": Self.schema, "rules.mash": Self.rules])
+        // Pairs that differ only in their texts, not in any length: unknown agencies, unknown
+        // categories, audiences without a share rule, purposes, and the never-shared category.
+        let requests = [
+            ("aaaa", "intel", "csc", nil), ("bbbb", "intel", "csc", nil),
+            ("police", "xx1", "csc", nil), ("police", "xx2", "csc", nil),
+            ("police", "intel", "eh", nil), ("police", "intel", "ab", nil),
+            ("police", "alert", "csc", "s17_assessment"), ("police", "alert", "csc", "s47_assessment"),
+            ("police", "names", "csc", nil), ("police", "alert", "eh", "s47_enquiry"),
+        ]
+        func record(_ order: [Int]) throws -> DecodedRecord {
+            let lines = order.map { k in
+                let (agency, category, audience, purpose) = requests[k]
+                return "  - {id: r\(k), agency: \(agency), category: \(category), audience: \(audience)\(purpose.map { ", purpose: \($0)" } ?? "")}"
+            }
+            return try #require(testRecord("disclosure_requests:\n" + lines.joined(separator: "\n") + "\n", schema: program.ruleSet.schema))
+        }
+        // One evaluator over several records, the requests in different orders, so that each kind
+        // is met first in one record and found kept in later ones.
+        let evaluator = program.makeEvaluator()
+        let orders = [Array(0..<10), Array((0..<10).reversed()), [1, 3, 5, 7, 9, 0, 2, 4, 6, 8], [8, 6, 4, 2, 0, 9, 7, 5, 3, 1]]
+        for order in orders {
+            let answers = evaluator.evaluate(try record(order), at: testMoment, explain: false).disclosures
+            #expect(answers.map(\.request) == order.map { "r\($0)" })
+            for (k, answer) in zip(order, answers) {
+                // What a new evaluator, which has kept nothing, answers to the request alone.
+                let alone = program.makeEvaluator().evaluate(try record([k]), at: testMoment, explain: false).disclosures
+                #expect(alone.count == 1)
+                #expect(answer == alone[0], "request \(k) in order \(order)")
+                #expect(answer.reason == alone[0].reason, "request \(k) in order \(order)")
+            }
+        }
+        // The reasons themselves, each naming what its request asked for.
+        let first = evaluator.evaluate(try record(Array(0..<10)), at: testMoment, explain: false).disclosures
+        #expect(first.map(\.reason) == [
+            "no disclosure policy for agency \"aaaa\"; anything not allowed is denied",
+            "no disclosure policy for agency \"bbbb\"; anything not allowed is denied",
+            "\"xx1\" is not a category of Police; anything not allowed is denied",
+            "\"xx2\" is not a category of Police; anything not allowed is denied",
+            "no share rule of Police allows intel to go to eh; anything not allowed is denied",
+            "no share rule of Police allows intel to go to ab; anything not allowed is denied",
+            "no share rule of Police allows alert to go to csc for s17_assessment; anything not allowed is denied",
+            "no share rule of Police allows alert to go to csc for s47_assessment; anything not allowed is denied",
+            "Police never shares names",
+            "no share rule of Police allows alert to go to eh for s47_enquiry; anything not allowed is denied",
+        ])
+    }
+}
