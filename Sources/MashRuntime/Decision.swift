@@ -346,6 +346,13 @@ public struct Decision: Sendable, Hashable, Codable {
     public internal(set) var level: LevelOutcome
     public internal(set) var rating: RatingOutcome?
     public internal(set) var route: Named?
+    public internal(set) var fired: [Firing]
+    public internal(set) var escalations: [EscalationState]
+    public internal(set) var disclosures: [DisclosureAnswer]
+    /// Things the engine could not settle from the record (for example a `unique` table with two
+    /// matching rows); never silently dropped.
+    public internal(set) var problems: [String]
+
     /// Which shared rating and route the decision holds, told without retaining them (comparing the
     /// references retained and released the one held, once a referral).
     var ratingIdentity: ObjectIdentifier? {
@@ -356,12 +363,6 @@ public struct Decision: Sendable, Hashable, Codable {
         guard let r = route else { return nil }
         return ObjectIdentifier(r.source)
     }
-    public internal(set) var fired: [Firing]
-    public internal(set) var escalations: [EscalationState]
-    public internal(set) var disclosures: [DisclosureAnswer]
-    /// Things the engine could not settle from the record (for example a `unique` table with two
-    /// matching rows); never silently dropped.
-    public internal(set) var problems: [String]
 
     enum CodingKeys: String, CodingKey {
         case id, ruleset, level, rating, route, fired, escalations, disclosures, problems
