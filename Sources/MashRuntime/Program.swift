@@ -70,7 +70,9 @@ public struct Program: Sendable {
     /// A class, so that going through a program's paths copies a reference, not every field.
     final class Escalation: Sendable {
         let startsAt: Code
-        let startsWhen: Code?
+        /// Compiled as a condition, not as a value read as one: `starts ... when` is a truth, and
+        /// making it a value and reading it back was a closure and a value more per path per referral.
+        let startsWhen: Test?
         let currentStage: Code?
         let currentSince: Code?
         let resolvedAt: Code?
@@ -91,7 +93,7 @@ public struct Program: Sendable {
             unstaged = EscalationSource(path: spec.id, title: spec.title, stage: nil, heldBy: nil, location: spec.location)
             staged = spec.stages.map { EscalationSource(path: spec.id, title: spec.title, stage: $0.id, heldBy: $0.role.label, location: spec.location) }
             startsAt = compiler.compile(spec.startsAt)
-            startsWhen = spec.startsWhen.map { compiler.compile($0) }
+            startsWhen = spec.startsWhen.map { compiler.compileTest($0) }
             currentStage = spec.currentStage.map { compiler.compile($0) }
             currentSince = spec.currentSince.map { compiler.compile($0) }
             resolvedAt = spec.resolvedAt.map { compiler.compile($0) }
@@ -100,11 +102,12 @@ public struct Program: Sendable {
 
     /// A share rule, with the parts of its answer that do not depend on the request written once.
     struct Share: Sendable {
-        let condition: Code?
+        /// As a condition (see `Escalation.startsWhen`).
+        let condition: Test?
         /// The answer it gives, shared by every answer.
         let source: AnswerSource
 
-        init(_ share: CheckedRuleSet.Disclosure.Share, of policy: CheckedRuleSet.Disclosure, condition: Code?) {
+        init(_ share: CheckedRuleSet.Disclosure.Share, of policy: CheckedRuleSet.Disclosure, condition: Test?) {
             self.condition = condition
             var requires: [String] = []
             var mustRecord = [Program.recordTheDecision]
@@ -188,7 +191,7 @@ public struct Program: Sendable {
         tableRefs = tables.map { Unmanaged.passUnretained($0) }
         escalations = ruleSet.escalations.map { Escalation($0, compiler) }
         escalationRefs = escalations.map { Unmanaged.passUnretained($0) }
-        shares = ruleSet.disclosures.map { d in d.shares.map { Share($0, of: d, condition: $0.condition.map { compiler.compile($0) }) } }
+        shares = ruleSet.disclosures.map { d in d.shares.map { Share($0, of: d, condition: $0.condition.map { compiler.compileTest($0) }) } }
         levelOutcomes = RankMap(ruleSet.levels.map { ($0.rank, Decision.LevelOutcome(rank: $0.rank, id: $0.id, label: $0.label)) })
         outcomes = OutcomeTable(ruleSet)
         let levels = levelOutcomes
@@ -592,7 +595,7 @@ public final class Evaluator {
 
     private func escalation(_ e: Program.Escalation, at moment: DateTime, problems: inout [String]) -> Decision.EscalationState? {
         // The path's code is called where it is kept (see `evaluate`).
-        if e.startsWhen != nil, !e.startsWhen!(frame).isTrue { return nil }
+        if e.startsWhen != nil, e.startsWhen!(frame) != .yes { return nil }
         guard case .dateTime(let base) = e.startsAt(frame) else { return nil }
         guard let start = e.startsAfter.map({ add($0, to: base) }) ?? base else { return nil }
         // What the state says of the path is shared, made when the program was compiled.
@@ -673,7 +676,7 @@ public final class Evaluator {
                 guard policies[p].shares[s].category == category, policies[p].shares[s].audience == audience,
                       policies[p].shares[s].purpose == nil || policies[p].shares[s].purpose == purpose else { continue }
                 // Read where it is: a copy of the share rule retained every text and list it holds.
-                if program.shares[p][s].condition != nil, !program.shares[p][s].condition!(frame).isTrue { continue }
+                if program.shares[p][s].condition != nil, program.shares[p][s].condition!(frame) != .yes { continue }
                 answers.append(.init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose,
                                      source: program.shares[p][s].source))
                 answered = true

@@ -127,3 +127,32 @@ import Testing
         }
     }
 }
+
+/// An escalation's `when` and a share rule's `when` are conditions: a path starts, and a share rule
+/// allows, only when the condition is true. Null (a comparison with a field left out) is not true.
+@Suite struct ConditionalStartTests {
+    static let rules = testPreamble + testDisclosureNames + """
+
+        disclosure police "Police" decided by manager
+          category intel "Intelligence"
+          share intel with csc
+            when n > 2
+
+        escalation over "Over two"
+          starts at received when n > 2
+          stage only by manager
+
+        """
+
+    @Test func onlyATrueConditionStartsAPathOrAllowsASharing() throws {
+        let program = try testProgram(["schema.yaml": testSchema(fields: "  n: number?\n" + testRequestsField), "rules.mash": Self.rules])
+        let evaluator = program.makeEvaluator()
+        let request = "disclosure_requests:\n  - {id: a, agency: police, category: intel, audience: csc}\n"
+        for (fields, starts, answer) in [("n: 3\n", true, "permit"), ("n: 1\n", false, "deny"), ("", false, "deny")] {
+            let record = try #require(testRecord(fields + request, schema: program.ruleSet.schema))
+            let decision = evaluator.evaluate(record, at: testMoment, explain: false)
+            #expect(decision.escalations.map(\.path) == (starts ? ["over"] : []), "\(fields)")
+            #expect(decision.disclosures.map(\.answer.rawValue) == [answer], "\(fields)")
+        }
+    }
+}
