@@ -338,7 +338,32 @@ extension Compiler {
                 return rank < 0 ? whenNull : Truth(ValueOps.holds(op, rank < k ? -1 : (rank == k ? 0 : 1)))
             }
         }
+        if case .call(.count, let args) = a.node, args.count == 1, case .filter(let list, let slot, let predicate) = args[0].node,
+           slot >= 0, slot < layout.localCount, case .number(let n) = c, let k = ValueOps.smallInteger(n),
+           // Inside a loop, a count that reads only the record is kept per record by `compile`, as before.
+           !(scope.loops > 0 && Compiler.isRecordInvariant(a)) {
+            return countComparison(op, k, whenNull: Truth(ValueOps.compare(op, .null, c)), list, slot, predicate)
+        }
         return ConstantComparison(op, c).compiled(reading: operand(a))
+    }
+
+    /// `count(xs[condition]) op k` (`count(history.previous_referrals[item > ...]) > 0`): the items
+    /// that pass are counted as whole numbers and compared with `k`, where the count was made a
+    /// decimal and compared with the constant's (about 130 instructions). Counting stops once more
+    /// than `k` have passed, when no further item can change the answer; trying an item has no
+    /// effect but its answer. Not a list: null, compared as null compares.
+    private func countComparison(_ op: BinaryOperator, _ k: Int, whenNull: Truth, _ list: TypedExpr, _ slot: Int,
+                                 _ predicate: TypedExpr) -> Test {
+        let cl = compile(list), cp = inLoop { compileTest(predicate) }
+        return { f in
+            guard case .list(let items) = cl(f) else { return whenNull }
+            var n = 0
+            f.forEach(items, binding: slot) { _ in
+                if cp(f) == .yes { n += 1 }
+                return n <= k
+            }
+            return Truth(ValueOps.holds(op, n < k ? -1 : (n == k ? 0 : 1)))
+        }
     }
 
     /// The comparison that gives the same with its sides swapped (`3 < x` is `x > 3`); nil for an

@@ -259,6 +259,52 @@ import Testing
         #expect(withEmpty.bit(of: "") == 0 && withEmpty.bit(of: "parental_mental_health") == 2 && withEmpty.bit(of: "parental_mental_healtH") == nil)
     }
 
+    /// `count(xs[condition]) op k` counts in whole numbers and stops once more than `k` items have
+    /// passed. Each of the six comparisons, for counts of 0 to 4 against 0 to 3, and for a list left
+    /// out (null), must give what the general comparison gives for the same count (`+ 0` takes it
+    /// the general way).
+    @Test func countOfAFilterComparedWithAWholeNumberGivesTheGeneralAnswer() throws {
+        let withTags = try DocumentReader.yamlDocuments("""
+            id: T
+            received: "2026-03-02T09:15:00Z"
+            child: {}
+            concerns: []
+            tags: [a, b, a, c]
+            """)[0]
+        let without = try DocumentReader.yamlDocuments("""
+            id: U
+            received: "2026-03-02T09:15:00Z"
+            child: {}
+            concerns: []
+            """)[0]
+        // 2, 4, 0 and 1 items pass in the record with tags.
+        let filters = ["tags[item = \"a\"]", "tags[item != \"z\"]", "tags[item = \"z\"]", "tags[item = \"c\"]"]
+        var checked = 0
+        for record in [withTags, without] {
+            for filter in filters {
+                for op in ["=", "!=", "<", "<=", ">", ">="] {
+                    for k in 0...3 {
+                        func run(_ e: String) -> String? {
+                            ExpressionRunner.evaluate(e, schema: Self.schema, record: record).value.map { ValueText.render($0) }
+                        }
+                        let answer = run("count(\(filter)) \(op) \(k)"), general = run("count(\(filter)) + 0 \(op) \(k)")
+                        #expect(answer != nil && answer == general, "count(\(filter)) \(op) \(k)")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked == 192)
+        // The answers themselves, for the record with tags, where stopping early could go wrong.
+        func answer(_ e: String) -> String? { ExpressionRunner.evaluate(e, schema: Self.schema, record: withTags).value.map { ValueText.render($0) } }
+        #expect(answer("count(tags[item != \"z\"]) = 1") == "false")
+        #expect(answer("count(tags[item != \"z\"]) <= 1") == "false")
+        #expect(answer("count(tags[item != \"z\"]) != 3") == "true")
+        #expect(answer("count(tags[item = \"a\"]) = 2") == "true")
+        #expect(answer("count(tags[item = \"z\"]) < 1") == "true")
+        #expect(ExpressionRunner.evaluate("count(tags[item = \"a\"]) > 0", schema: Self.schema, record: without).value == .null)
+    }
+
     /// `x in ("a", "b")` finds a text among constant texts by length and bytes; what it finds must be
     /// what Swift's equality finds, for ASCII lists, a list with a non-ASCII text, and an empty list.
     @Test func textInAConstantListIsFoundAsTextEqualityFindsIt() {
