@@ -93,7 +93,10 @@ import Testing
         ("date and time(\"2026-03-02T10:00:00+01:00\") = date and time(\"2026-03-02T09:00:00Z\")", "true"),
         ("date and time(\"2026-03-02T10:00:00+01:00\") - received", "-PT15M"), ("date(2026, 2, 29)", "null"),
         // Dates move by days-time durations through their midnight: an hour before a date is the day before.
-        ("date(\"2026-03-02\") - duration(\"PT1H\")", "2026-03-01"), ("@\"2026-03-02\" + @\"PT25H\"", "2026-03-03"),
+        ("date(\"2026-03-02\") - duration(\"PT1H\")", "2026-03-01"), ("received.date - duration(\"P1M\")", "2026-02-02"),
+        ("received.date + duration(\"P1Y2M\")", "2027-05-02"), ("child.date_of_birth + duration(\"P3M\")", "2026-02-15"),
+        ("received - duration(\"P1M\")", "2026-02-02T09:15:00Z"), ("duration(\"P1M\") + child.date_of_birth", "2025-12-15"),
+        ("@\"2026-03-02T00:30:00+01:00\".date", "2026-03-02"), ("@\"2026-03-01T23:30:00-01:00\".date", "2026-03-01"), ("@\"2026-03-02\" + @\"PT25H\"", "2026-03-03"),
         // Numeric and text built-ins.
         ("modulo(10, 4)", "2"), ("modulo(-10, 4)", "2"), ("modulo(10, -4)", "-2"), ("modulo(10, 0)", "null"),
         ("even(4)", "true"), ("odd(4)", "false"), ("even(4.5)", "null"), ("median([3, 1, 2, 10])", "2.5"), ("product(2, 3, 4)", "24"),
