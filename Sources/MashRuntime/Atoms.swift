@@ -18,7 +18,7 @@ import MashSyntax
 /// condition compiles to (a closure per part, per `and`, per rule). This is OPA's rule indexing and
 /// a DMN engine's table-driven rule selection, kept to what gives exactly the compiled answer.
 struct Atom {
-    enum Kind: UInt8 { case boolean, null, number, text, months, count, member, screen, any }
+    enum Kind: UInt8 { case boolean, null, number, text, months, count, member, screen, any, some }
     /// Where a comparison's value is: a record path (`Frame.path(_:)`), a table input worked out before
     /// a table's rows are tried (`Frame.tableInputs`), or a definition, worked out once per record
     /// on first use (`Frame.definitions`, as its compiled code keeps it).
@@ -26,16 +26,17 @@ struct Atom {
     let kind: Kind
     let op: BinaryOperator
     /// The record path, table input or definition read; for `member` and `screen` the membership
-    /// set; for `any` where its parts start in `AtomTable`'s parts.
+    /// set; for `any` where its parts start in `AtomTable`'s parts; for `some` the record path of
+    /// the list.
     let place: Int
     var source = Source.path
     /// `boolean`: the value that makes it true. `text`: true for `=`, false for `!=`. `any`: true when
     /// every part of the `or` is an atom.
     let wanted: Bool
     /// `number`, `months` and `count`: the whole number compared with. `text`: the text's index in
-    /// `AtomTable`'s texts. `any`: how many parts.
+    /// `AtomTable`'s texts. `any` and `some`: how many parts.
     let constant: Int
-    /// `member` and `screen`: the bits tested.
+    /// `member` and `screen`: the bits tested. `some`: where its parts start in `AtomTable`'s parts.
     let mask: UInt64
     /// What the comparison gives for null, worked out as `ConstantComparison` does.
     let whenNull: Truth
@@ -46,7 +47,9 @@ struct Atom {
     /// The truth of a comparison of the value at `p`, or `.other` when it cannot tell from here (a
     /// value of another kind than the constant's, a number that is not a small whole number): the
     /// condition's compiled code decides then, the general way.
-    @inline(__always) static func truth(_ a: UnsafePointer<Atom>, of p: UnsafePointer<Value>, _ texts: UnsafePointer<String>) -> Truth {
+    /// With `inPlace` (`ArrayInPlace.layoutKnown`), a list's count is read where the list is.
+    @inline(__always) static func truth(_ a: UnsafePointer<Atom>, of p: UnsafePointer<Value>, _ texts: UnsafePointer<String>,
+                                        inPlace: Bool) -> Truth {
         // Each field is read where it is: a copy of the atom cost more than the test.
         switch a.pointee.kind {
         case .boolean:
@@ -74,8 +77,13 @@ struct Atom {
             }
         case .count:
             // `count` of anything but a list is null.
-            guard case .list(let items) = p.pointee else { return a.pointee.whenNull }
-            let k = items.count
+            let k: Int
+            if let items = ArrayInPlace.items(p, known: inPlace) {
+                k = items.count
+            } else {
+                guard case .list(let items) = p.pointee else { return a.pointee.whenNull }
+                k = items.count
+            }
             return Truth(ValueOps.holds(a.pointee.op, k < a.pointee.constant ? -1 : (k == a.pointee.constant ? 0 : 1)))
         case .text:
             switch p.pointee {
@@ -83,7 +91,7 @@ struct Atom {
             case .null: return a.pointee.whenNull
             default: return .other
             }
-        case .member, .screen, .any:
+        case .member, .screen, .any, .some:
             return .other
         }
     }
@@ -117,6 +125,16 @@ extension Compiler {
         var atoms: [Atom] = [], rest: [TypedExpr] = []
         var complete = !condition.isConstant
         for part in parts {
+            if case .quantified(false, let local, let source, let body) = part.node, local >= 0, local < layout.localCount,
+               !part.isConstant, let screen = itemScreen(local, source, body) {
+                // Both the screen, which rules the part out for most records through the index
+                // without trying the items, and, when the body is made of item atoms, the `some`
+                // that decides it once the screen lets it through.
+                atoms.append(Atom(kind: .screen, op: .equal, place: screen.set, wanted: false, constant: 0, mask: screen.mask, whenNull: .null,
+                                  cost: 3))
+                if let some = someAtom(local, source, body, pool: &pool) { atoms.append(some) } else { complete = false; rest.append(part) }
+                continue
+            }
             guard let a = atom(part, pool: &pool) else { complete = false; rest.append(part); continue }
             // A screen only rules out: its part is also left to code.
             if a.kind == .screen { complete = false; rest.append(part) }
@@ -168,7 +186,9 @@ extension Compiler {
                   let (set, _, bit) = layout.member(text, of: key) else { return nil }
             return Atom(kind: .member, op: .equal, place: set, wanted: true, constant: 0, mask: 1 << UInt64(bit), whenNull: .null, cost: 2)
         case .quantified(false, let local, let source, let body):
-            guard local >= 0, local < layout.localCount, let screen = itemScreen(local, source, body) else { return nil }
+            guard local >= 0, local < layout.localCount else { return nil }
+            if let some = someAtom(local, source, body, pool: &pool) { return some }
+            guard let screen = itemScreen(local, source, body) else { return nil }
             return Atom(kind: .screen, op: .equal, place: screen.set, wanted: false, constant: 0, mask: screen.mask, whenNull: .null, cost: 3)
         case .or where !inOr:
             // `child.caring = "some" or "young_carer" in concern_categories`: true when a part is,
@@ -219,6 +239,34 @@ extension Compiler {
         }
         if input { atom.source = .input }
         return atom
+    }
+
+    /// `some v in items satisfies body` for a record path's list `items`, where `body` is fields of
+    /// `v` compared with constants and joined by `and` (`some m in household satisfies
+    /// m.mental_health_concern = true`): each comparison an atom reading the item's field, tried by
+    /// `AtomTable.some` item by item, where the compiled code bound each item and called a closure
+    /// per comparison and per `and`. Nil for any other body.
+    private func someAtom(_ local: Int, _ source: TypedExpr, _ body: TypedExpr, pool: inout AtomPool) -> Atom? {
+        guard let list = staticPlace(source) else { return nil }
+        var parts: [TypedExpr] = []
+        func collect(_ x: TypedExpr) {
+            if case .and(let a, let b) = x.node { collect(a); collect(b) } else { parts.append(x) }
+        }
+        collect(body)
+        var found: [Atom] = []
+        for part in parts {
+            guard case .compare(let written, let l, let r) = part.node, let flipped = Compiler.flipped(written) else { return nil }
+            // As `compileCompare` reads it: the constant on the right.
+            let (op, x, c) = l.isConstant && !r.isConstant ? (flipped, r, l) : (written, l, r)
+            guard c.isConstant, case .field(let base, let slot, false) = x.node, case .local(let bound) = base.node, bound == local,
+                  let atom = comparisonAtom(op, constant(c), place: slot, texts: &pool.texts) else { return nil }
+            found.append(atom)
+        }
+        guard !found.isEmpty else { return nil }
+        let start = pool.parts.count
+        pool.parts.append(contentsOf: found)
+        return Atom(kind: .some, op: .equal, place: list, wanted: false, constant: found.count, mask: UInt64(start), whenNull: .null,
+                    cost: 4 + found.count)
     }
 
     /// The record path `e` is, read in place by the frame.
@@ -283,6 +331,9 @@ final class AtomTable: @unchecked Sendable {
     /// out yet, kept alive by `definitionBoxes`.
     private let definitionBoxes: [DefinitionCode]
     private let definitionCode: UnsafeMutablePointer<Unmanaged<DefinitionCode>>
+
+    /// `ArrayInPlace.layoutKnown`, read once.
+    private let inPlace = ArrayInPlace.layoutKnown
 
     /// An index of the entries by their membership atoms, OPA's rule indexing for `"neglect" in
     /// concern_categories` and `some c in referral.concerns satisfies c.category = "neglect" …`:
@@ -387,8 +438,10 @@ final class AtomTable: @unchecked Sendable {
             return bits != 0 && bits & a.pointee.mask == 0 ? .no : .other
         case .any:
             return any(a, f)
+        case .some:
+            return some(a, f)
         default:
-            if a.pointee.source == .path { return Atom.truth(a, of: f.path(a.pointee.place), texts) }
+            if a.pointee.source == .path { return Atom.truth(a, of: f.path(a.pointee.place), texts, inPlace: inPlace) }
             return elsewhere(a, f)
         }
     }
@@ -413,19 +466,64 @@ final class AtomTable: @unchecked Sendable {
         return sawOther ? .other : (sawNull ? .null : .no)
     }
 
+    /// FEEL's `some` over the items of the list at a record path (`Compiler.someAtom`): true at the
+    /// first item whose parts are all true; else null if the list is not a list or an item's parts
+    /// are null at best; else false. An item that is not a record, or has fewer fields, reads its
+    /// fields as null, as a bound variable's fields read. A part that cannot tell (`Atom.truth`)
+    /// leaves the whole to the compiled code.
+    @inline(never) private func some(_ a: UnsafePointer<Atom>, _ f: Frame) -> Truth {
+        let list = f.path(a.pointee.place)
+        guard let items = ArrayInPlace.items(list, known: inPlace) else {
+            // Not a list: null, as the compiled code says; a list when the layout is not known: the code decides.
+            if case .list = list.pointee { return .other }
+            return .null
+        }
+        let first = UnsafePointer(parts + Int(a.pointee.mask)), end = first + a.pointee.constant
+        var sawNull = false
+        for i in 0..<items.count {
+            let fields = ArrayInPlace.fields(items.baseAddress! + i, known: true)
+            switch itemTruth(first, end, fields?.baseAddress, fields?.count ?? 0) {
+            case .yes: return .yes
+            case .no: break
+            case .null: sawNull = true
+            case .other: return .other
+            }
+        }
+        return sawNull ? .null : .no
+    }
+
+    /// FEEL's `and` of a `some` atom's parts for one item whose fields are `count` from `fields`.
+    @inline(__always) private func itemTruth(_ first: UnsafePointer<Atom>, _ end: UnsafePointer<Atom>, _ fields: UnsafePointer<Value>?,
+                                             _ count: Int) -> Truth {
+        var truth = Truth.yes
+        var part = first
+        while part < end {
+            let slot = part.pointee.place
+            // A field the item does not have reads as null.
+            switch slot < count ? Atom.truth(part, of: fields! + slot, texts, inPlace: true) : part.pointee.whenNull {
+            case .yes: break
+            case .no: return .no
+            case .null: truth = .null
+            case .other: return .other
+            }
+            part += 1
+        }
+        return truth
+    }
+
     /// A comparison of a table input or a definition.
     @inline(never) private func elsewhere(_ a: UnsafePointer<Atom>, _ f: Frame) -> Truth {
         let k = a.pointee.place
         switch a.pointee.source {
         case .path:
-            return Atom.truth(a, of: f.path(k), texts)
+            return Atom.truth(a, of: f.path(k), texts, inPlace: inPlace)
         case .input:
-            return k < f.tableInputCount ? Atom.truth(a, of: f.tableInputs + k, texts) : .other
+            return k < f.tableInputCount ? Atom.truth(a, of: f.tableInputs + k, texts, inPlace: inPlace) : .other
         case .definition:
             // Worked out as its compiled code keeps it, then read where it is kept.
             guard k < f.definitionCount else { return .other }
             let place = f.keptPlace(k) { frame in definitionCode[k]._withUnsafeGuaranteedRef { $0.code(frame) } }
-            return Atom.truth(a, of: place, texts)
+            return Atom.truth(a, of: place, texts, inPlace: inPlace)
         }
     }
 

@@ -283,18 +283,21 @@ extension Compiler {
             let screen = every ? nil : itemScreen(slot, source, body)
             return { f in
                 if let screen, screen.rulesOut(f) { return .no }
-                guard case .list(let items) = cs.read(f) else { return .null }
                 var sawNull = false
                 var result: Truth?
-                f.forEach(items, binding: slot) { _ in
-                    switch cb(f) {
-                    case .yes: if !every { result = .yes; return false }
-                    case .no: if every { result = .no; return false }
-                    case .null: sawNull = true
-                    case .other: result = .null; return false
+                // The list read where it is (a copy retained and released it).
+                let isList = cs.withValue(f) { list in
+                    f.forEach(inList: list, binding: slot) { _ in
+                        switch cb(f) {
+                        case .yes: if !every { result = .yes; return false }
+                        case .no: if every { result = .no; return false }
+                        case .null: sawNull = true
+                        case .other: result = .null; return false
+                        }
+                        return true
                     }
-                    return true
                 }
+                guard isList else { return .null }
                 return result ?? (sawNull ? .null : Truth(every))
             }
         default:
@@ -354,14 +357,16 @@ extension Compiler {
     /// effect but its answer. Not a list: null, compared as null compares.
     private func countComparison(_ op: BinaryOperator, _ k: Int, whenNull: Truth, _ list: TypedExpr, _ slot: Int,
                                  _ predicate: TypedExpr) -> Test {
-        let cl = compile(list), cp = inLoop { compileTest(predicate) }
+        let cl = operand(list), cp = inLoop { compileTest(predicate) }
         return { f in
-            guard case .list(let items) = cl(f) else { return whenNull }
             var n = 0
-            f.forEach(items, binding: slot) { _ in
-                if cp(f) == .yes { n += 1 }
-                return n <= k
+            let isList = cl.withValue(f) { items in
+                f.forEach(inList: items, binding: slot) { _ in
+                    if cp(f) == .yes { n += 1 }
+                    return n <= k
+                }
             }
+            guard isList else { return whenNull }
             return Truth(ValueOps.holds(op, n < k ? -1 : (n == k ? 0 : 1)))
         }
     }
@@ -520,15 +525,11 @@ extension Compiler {
     /// item is not a record (`membershipOddItem`), for `ItemScreen`.
     /// The list at `list` is read where it is, and its items by index: a copy of the list, and of
     /// each item, retained and released them.
-    static func members(_ list: UnsafePointer<Value>, _ slot: Int, _ texts: MemberSet) -> UInt64 {
-        guard case .list(let items) = list.pointee else { return Frame.membershipKnown | Frame.membershipNotAList }
-        var bits = Frame.membershipKnown
-        for i in items.indices {
-            guard case .record(let fields) = items[i], slot < fields.count else {
-                bits |= Frame.membershipOddItem
-                continue
-            }
-            switch fields[slot] {
+    /// With `inPlace` (`ArrayInPlace.layoutKnown`), the items and their fields are read where they
+    /// are, without binding their arrays (a retain and a release for the list and for each item).
+    static func members(_ list: UnsafePointer<Value>, _ slot: Int, _ texts: MemberSet, inPlace: Bool) -> UInt64 {
+        @inline(__always) func bit(of field: UnsafePointer<Value>, into bits: inout UInt64) {
+            switch field.pointee {
             case .string(let s):
                 if let k = texts.bit(of: s) { bits |= 1 << UInt64(k) }
             case .null:
@@ -537,6 +538,25 @@ extension Compiler {
                 bits |= Frame.membershipOddItem
                 for (text, k) in texts.texts where ValueOps.matches(.string(text), v).isTrue { bits |= 1 << UInt64(k) }
             }
+        }
+        var bits = Frame.membershipKnown
+        if let items = ArrayInPlace.items(list, known: inPlace) {
+            for i in 0..<items.count {
+                guard let fields = ArrayInPlace.fields(items.baseAddress! + i, known: true), slot < fields.count else {
+                    bits |= Frame.membershipOddItem
+                    continue
+                }
+                bit(of: fields.baseAddress! + slot, into: &bits)
+            }
+            return bits
+        }
+        guard case .list(let items) = list.pointee else { return Frame.membershipKnown | Frame.membershipNotAList }
+        for i in items.indices {
+            guard case .record(let fields) = items[i], slot < fields.count else {
+                bits |= Frame.membershipOddItem
+                continue
+            }
+            fields.withUnsafeBufferPointer { bit(of: $0.baseAddress! + slot, into: &bits) }
         }
         return bits
     }
@@ -570,7 +590,7 @@ extension Compiler {
                 // for constants), is worked out here; a record path's items' set by the frame.
                 var bits = f.membership(set)
                 if bits == 0 {
-                    bits = read.withValue(f) { Compiler.members($0, slot, texts) }
+                    bits = read.withValue(f) { Compiler.members($0, slot, texts, inPlace: f.inPlace) }
                     if set < f.membershipCount { f.memberships[set] = bits }
                 }
                 if bits & Frame.membershipNotAList != 0 { return .null }

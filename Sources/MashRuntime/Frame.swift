@@ -295,6 +295,8 @@ final class Frame {
     private let values: UnsafeMutablePointer<Value>
     let itemFields: UnsafeMutablePointer<UnsafePointer<Value>?>
     let itemFieldCounts: UnsafeMutablePointer<Int>
+    /// `ArrayInPlace.layoutKnown`, read once.
+    let inPlace = ArrayInPlace.layoutKnown
     private let integers: UnsafeMutablePointer<Int>
 
     init(_ layout: FrameLayout) {
@@ -386,17 +388,26 @@ final class Frame {
     /// While an item that is a record is bound, `itemFields` has where its fields are (`c.risk` is read
     /// there, see `Operand.withValue`), and `itemFieldCounts` how many.
     @inline(__always) func forEach(_ items: [Value], binding slot: Int, _ body: (Int) -> Bool) {
+        items.withUnsafeBufferPointer { forEach(in: $0, binding: slot, body) }
+    }
+
+    /// The same, over items whose owner keeps them alive throughout (a list in the record, read in
+    /// place: `forEach(inList:binding:_:)`).
+    @inline(__always) func forEach(in buffer: UnsafeBufferPointer<Value>, binding slot: Int, _ body: (Int) -> Bool) {
         let variable = locals + slot
         variable.pointee = .null // releases what an earlier loop or record left there
         defer {
             UnsafeMutableRawPointer(variable).initializeMemory(as: Value.self, repeating: .null, count: 1)
             itemFields[slot] = nil
         }
-        items.withUnsafeBufferPointer { buffer in
+        do {
             guard let base = buffer.baseAddress else { return }
             for i in 0..<buffer.count {
                 UnsafeMutableRawPointer(variable).copyMemory(from: base + i, byteCount: MemoryLayout<Value>.size)
-                if case .record(let fields) = base[i] {
+                if let fields = ArrayInPlace.fields(base + i, known: inPlace) {
+                    itemFields[slot] = fields.baseAddress
+                    itemFieldCounts[slot] = fields.count
+                } else if case .record(let fields) = base[i] {
                     // `items` holds the item, so its fields stay where they are while it is bound.
                     itemFields[slot] = fields.withUnsafeBufferPointer { $0.baseAddress }
                     itemFieldCounts[slot] = fields.count
@@ -406,6 +417,19 @@ final class Frame {
                 if !body(i) { break }
             }
         }
+    }
+
+    /// `forEach` over the list at `list`, read in place where the layout is known, else bound as an
+    /// array; false, with nothing done, when the value is not a list. `list` must stay where it is
+    /// meanwhile: a record path, an item's field, or a value the caller holds.
+    @inline(__always) func forEach(inList list: UnsafePointer<Value>, binding slot: Int, _ body: (Int) -> Bool) -> Bool {
+        if let items = ArrayInPlace.items(list, known: inPlace) {
+            forEach(in: items, binding: slot, body)
+            return true
+        }
+        guard case .list(let items) = list.pointee else { return false }
+        forEach(items, binding: slot, body)
+        return true
     }
 
     /// The value in definition slot `k` for this record (a definition, or a value
@@ -433,7 +457,7 @@ final class Frame {
     @inline(never) private func workOutMembership(_ set: Int) -> UInt64 {
         let path = memberPaths[set]
         guard path >= 0 else { return 0 }
-        let bits = memberTexts[set]._withUnsafeGuaranteedRef { Compiler.members(self.path(path), memberSlots[set], $0) }
+        let bits = memberTexts[set]._withUnsafeGuaranteedRef { Compiler.members(self.path(path), memberSlots[set], $0, inPlace: inPlace) }
         memberships[set] = bits
         return bits
     }
@@ -489,6 +513,9 @@ final class Frame {
                 var fields: [Value] = []
                 if parent < 0 {
                     if self.record.count >= need { base = self.record.withUnsafeBufferPointer { $0.baseAddress } } else { fields = self.record }
+                } else if let f = ArrayInPlace.fields(path(parent), known: inPlace), f.count >= need {
+                    // Read in place: binding the parent's fields retained and released them, for each group.
+                    base = f.baseAddress
                 } else if case .record(let f) = path(parent).pointee {
                     if f.count >= need { base = f.withUnsafeBufferPointer { $0.baseAddress } } else { fields = f }
                 } else {

@@ -1,5 +1,6 @@
 import Foundation
 import Mash
+@testable import MashRuntime
 import MashTestSupport
 import Testing
 
@@ -155,6 +156,10 @@ import Testing
         "some c in items satisfies c.category in (\"b\", \"c\") and c.risk = \"high\"",
         "some c in items satisfies c.category = null", "some o in others satisfies o.kind = \"y\" and flag != true",
         "\"a\" in cats or \"x\" in kinds", "count(items) > 1 and \"b\" in cats", "flag = true",
+        // `some` over items whose body is item fields compared with constants (`Compiler.someAtom`):
+        // alone, behind a screen, with the constant first, and as a part of an `or`.
+        "some c in items satisfies c.risk != \"high\"", "some c in items satisfies c.category != \"a\" and c.risk = null",
+        "some c in items satisfies \"high\" = c.risk and c.category = \"b\"", "flag = true or (some o in others satisfies o.kind != \"x\")",
     ]
 
     @Test func theRuleIndexPassesOverOnlyRulesThatCannotHold() throws {
@@ -214,5 +219,58 @@ import Testing
         for (k, n) in firings.enumerated() {
             #expect(n > 0 && n < count, "\(Self.indexConditions[k]) fired on \(n) of \(count)")
         }
+    }
+
+    /// A record built by hand may hold what the decoder never makes: a list item that is not a
+    /// record, or a record with fewer fields than the schema's. Their fields read as null, for a
+    /// `some` decided by its atoms as for its compiled twin; neither crashes.
+    @Test func someOverItemsBuiltByHandDecidesAsTheCompiledCode() throws {
+        let conditions = ["some c in items satisfies c.risk = null", "some c in items satisfies c.risk != \"high\"",
+                          "some c in items satisfies c.category = \"a\" and c.risk = \"high\"", "count(items) = 3"]
+        var rules = testPreamble
+        for (i, condition) in conditions.enumerated() {
+            rules += "rule r\(i) \"Atoms \(i)\"\n  when \(condition)\n  then level early_help\n  because \"Atoms\"\n\n"
+            rules += "rule r\(i)_code \"Code \(i)\"\n  when (\(condition)) = true\n  then level early_help\n  because \"Code\"\n\n"
+        }
+        let program = try testProgram(["schema.yaml": Self.schema, "rules.mash": rules])
+        let evaluator = program.makeEvaluator()
+        let decoded = try #require(testRecord("items: []\n", schema: program.ruleSet.schema))
+        let slot = try #require(program.ruleSet.schema.root.slot(of: "items"))
+        guard case .record(var fields) = decoded.value else { Issue.record("not a record"); return }
+        let lists: [[Value]] = [
+            [.string("stray"), .record([.string("a")]), .record([.string("a"), .string("high")])],
+            [.null, .record([]), .record([.string("b"), .string("high")])],
+            [.record([.string("a"), .string("high")]), .number(1), .record([.string("c"), .string("low")])],
+        ]
+        var fired: [[String]] = []
+        for items in lists {
+            fields[slot] = .list(items)
+            let decision = evaluator.evaluate(DecodedRecord(id: "H", value: .record(fields)), at: testMoment, explain: false)
+            fired.append(decision.fired.map(\.rule))
+            for i in conditions.indices {
+                #expect(decision.fired.map(\.rule).contains("r\(i)") == decision.fired.map(\.rule).contains("r\(i)_code"), "\(conditions[i]) on \(items)")
+            }
+        }
+        // A stray item's and a short record's risk are null; the third list has a, high first.
+        #expect(fired == [["r0", "r0_code", "r1", "r1_code", "r2", "r2_code", "r3", "r3_code"],
+                          ["r0", "r0_code", "r1", "r1_code", "r3", "r3_code"],
+                          ["r0", "r0_code", "r1", "r1_code", "r2", "r2_code", "r3", "r3_code"]])
+    }
+
+    /// Lists and records are read where their arrays keep them only when Swift lays arrays out as
+    /// `ArrayInPlace` reads them; on this platform it must, or every decision takes the slower way.
+    @Test func arraysAreReadInPlaceOnThisPlatform() {
+        #expect(ArrayInPlace.layoutKnown)
+        let items: [Value] = [.boolean(true), .null]
+        withUnsafePointer(to: Value.list(items)) { p in
+            #expect(ArrayInPlace.items(p, known: true).map(Array.init) == items)
+            #expect(ArrayInPlace.fields(p, known: true) == nil)
+            #expect(ArrayInPlace.items(p, known: false) == nil)
+        }
+        withUnsafePointer(to: Value.record(items)) { p in
+            #expect(ArrayInPlace.fields(p, known: true).map(Array.init) == items)
+            #expect(ArrayInPlace.items(p, known: true) == nil)
+        }
+        withUnsafePointer(to: Value.string("a list of nothing")) { p in #expect(ArrayInPlace.items(p, known: true) == nil) }
     }
 }
