@@ -329,7 +329,12 @@ public final class Evaluator {
         rulesRef = Unmanaged.passUnretained(program.ruleTable)
         frame.ratingValues = program.outcomes.ratingIds.map(Value.string)
         frame.routeValues = program.outcomes.routeIds.map(Value.string)
+        // A rule fires at most once, and a table's rows at most once each.
+        contributionCapacity = max(1, program.outcomes.rules.count + program.outcomes.rows.reduce(0) { $0 + $1.count })
+        contributions = .allocate(capacity: contributionCapacity)
     }
+
+    deinit { contributions.deallocate() }
 
     /// Decides one referral at `moment`. With `explain: false` the facts behind each firing are not
     /// gathered (the rest of the decision is the same).
@@ -371,8 +376,19 @@ public final class Evaluator {
         frame.reset(record: consume slots)
     }
 
-    /// Reused between referrals, so deciding allocates nothing once they have grown.
-    @exclusivity(unchecked) private var contributions: [OutcomeTable.Contribution] = []
+    /// What the rules and rows that fired contribute, for the referral being decided: memory of the
+    /// evaluator's own, room for every rule and every table row, written from the start for each
+    /// referral. An array checked that it was not shared at each append, and was emptied through
+    /// the general `replaceSubrange` (about 120 instructions a decision together).
+    private let contributions: UnsafeMutablePointer<OutcomeTable.Contribution>
+    private let contributionCapacity: Int
+    @exclusivity(unchecked) private var contributionCount = 0
+
+    @inline(__always) private func addContribution(_ c: OutcomeTable.Contribution) {
+        guard contributionCount < contributionCapacity else { return }
+        (contributions + contributionCount).initialize(to: c)
+        contributionCount += 1
+    }
 
     /// What a denied disclosure request's reason depends on.
     struct DenialKey: Hashable {
@@ -406,7 +422,7 @@ public final class Evaluator {
 
     private func decide(recording: Bool, explain: Bool, _ table: OutcomeTable, _ fired: inout [Decision.Firing], _ problems: inout [String])
         -> (rank: Int, rating: Int, route: Int) {
-        if !contributions.isEmpty { contributions.removeAll(keepingCapacity: true) }
+        contributionCount = 0
 
         frame.firedCount = 0
         rulesRef._withUnsafeGuaranteedRef { $0.fireRules(frame) }
@@ -415,7 +431,7 @@ public final class Evaluator {
         if recording, frame.firedCount + program.tables.count > 0 { fired.reserveCapacity(frame.firedCount + program.tables.count) }
         for k in 0..<frame.firedCount {
             let i = frame.fired[k]
-            contributions.append(table.rules[i])
+            addContribution(table.rules[i])
             if recording { fired.append(.init(source: program.ruleFirings[i], facts: explain ? facts(program.rules[i].facts) : [])) }
         }
 
@@ -429,15 +445,16 @@ public final class Evaluator {
 
         // Combine: the highest level wins; rating and route as the rule set declares.
         var top = Int.min
-        for c in contributions where c.level > top { top = c.level }
-        let rank = contributions.isEmpty ? table.defaultLevel : top
+        let made = UnsafeBufferPointer(start: contributions, count: contributionCount)
+        for c in made where c.level > top { top = c.level }
+        let rank = made.isEmpty ? table.defaultLevel : top
         let levelRank = table.levelIds.contains(rank) ? rank : table.fallbackLevel
         // `follows level`: what the rules at the winning level say, else the level's own; `most
         // urgent`/`most intensive`: the strongest of every firing and the level's own.
         var rating = -1, route = -1
         var sawRating = false, sawRoute = false
         let ratingFollows = table.ratingFollowsLevel, routeFollows = table.routeFollowsLevel
-        for c in contributions where !ratingFollows || c.level == rank {
+        for c in made where !ratingFollows || c.level == rank {
             if c.rating >= 0 {
                 sawRating = true
                 if rating < 0 || table.ratingUrgency[c.rating] < table.ratingUrgency[rating] { rating = c.rating }
@@ -445,7 +462,7 @@ public final class Evaluator {
         }
         if !ratingFollows || !sawRating, let own = table.levelRating[levelRank], own >= 0,
            rating < 0 || table.ratingUrgency[own] < table.ratingUrgency[rating] { rating = own }
-        for c in contributions where !routeFollows || c.level == rank {
+        for c in made where !routeFollows || c.level == rank {
             if c.route >= 0 {
                 sawRoute = true
                 if route < 0 || table.routeIntensity[c.route] > table.routeIntensity[route] { route = c.route }
@@ -575,7 +592,7 @@ public final class Evaluator {
         let tableFacts = recording && explain ? facts(compiled.facts) : []
         for m in chosen {
             let r = frame.matches[m]
-            contributions.append(table.rows[compiled.index][r])
+            addContribution(table.rows[compiled.index][r])
             if recording { fired.append(.init(source: program.rowFirings[compiled.index][r], facts: tableFacts)) }
         }
     }

@@ -95,4 +95,30 @@ import Testing
         #expect(decision.level.id == "cin")
         #expect(decision.problems == ["table `overlapping` has hit policy unique, but rows 1, 2 all match"])
     }
+
+    /// Every rule that fires and every row that counts contributes to the level, however many: here
+    /// all three rules and all four rows of a collect table, the highest the table's last row.
+    @Test func everyFiringCountsTowardsTheLevel() throws {
+        var rules = testPreamble
+        for k in 1...3 { rules += "rule r\(k) \"Rule \(k)\"\n  when count(concerns) = 0\n  then level early_help\n  because \"x\"\n\n" }
+        rules += """
+            table all_rows "Every row" hit collect max
+              child.age || level
+              >= 0      || early_help
+              >= 1      || cin
+              >= 2      || cin
+              >= 3      || protection
+              because "x"
+
+            """
+        let program = try testProgram(["schema.yaml": testSchema, "rules.mash": rules])
+        let evaluator = program.makeEvaluator()
+        for (age, level) in [(3, "protection"), (2, "cin"), (0, "early_help")] {
+            let record = try #require(testRecord("child: {age: \(age)}\nconcerns: []", schema: program.ruleSet.schema))
+            let decision = evaluator.evaluate(record, at: testMoment)
+            #expect(decision.fired.count == 3 + age + 1)
+            #expect(decision.level.id == level, "age \(age)")
+            #expect(evaluator.outcome(record).level == level, "age \(age)")
+        }
+    }
 }
