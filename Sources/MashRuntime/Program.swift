@@ -159,6 +159,8 @@ public struct Program: Sendable {
     /// The same paths, unretained (`escalations` keeps them alive), for trying them per referral.
     let escalationRefs: [Unmanaged<Escalation>]
     let shares: [[Share]]
+    /// Per policy and category, the share rules of that category (`ShareIndex`).
+    let shareIndex: ShareIndex
     let definitions: Compiler.DefinitionTable
     let layout: FrameLayout
     /// What a decision says of each level, made once: making it per referral copied the level's texts.
@@ -192,6 +194,7 @@ public struct Program: Sendable {
         escalations = ruleSet.escalations.map { Escalation($0, compiler) }
         escalationRefs = escalations.map { Unmanaged.passUnretained($0) }
         shares = ruleSet.disclosures.map { d in d.shares.map { Share($0, of: d, condition: $0.condition.map { compiler.compileTest($0) }) } }
+        shareIndex = ShareIndex(ruleSet.disclosures.map { d in d.categories.map { c in d.shares.indices.filter { d.shares[$0].category == c.id } } })
         levelOutcomes = RankMap(ruleSet.levels.map { ($0.rank, Decision.LevelOutcome(rank: $0.rank, id: $0.id, label: $0.label)) })
         outcomes = OutcomeTable(ruleSet)
         let levels = levelOutcomes
@@ -306,6 +309,47 @@ extension Evaluator {
     }
 }
 
+/// Per disclosure policy and category, the policy's share rules of that category, in order: a
+/// request's answer is looked for among them, not by comparing every share rule's category with the
+/// request's. Memory of its own, so that reading it retains nothing.
+final class ShareIndex: @unchecked Sendable {
+    /// Where each policy's categories start in `starts`; each category's rules are
+    /// `rules[starts[k]..<starts[k + 1]]`. Written only while it is made.
+    private let policyStarts: UnsafeMutablePointer<Int>
+    private let starts: UnsafeMutablePointer<Int>
+    private let rules: UnsafeMutablePointer<Int>
+
+    init(_ byPolicy: [[[Int]]]) {
+        policyStarts = .allocate(capacity: byPolicy.count + 1)
+        let categories = byPolicy.reduce(0) { $0 + $1.count }
+        starts = .allocate(capacity: categories + 1)
+        let all = byPolicy.flatMap { $0.flatMap { $0 } }
+        rules = .allocate(capacity: max(1, all.count))
+        rules.initialize(from: all, count: all.count)
+        var k = 0, at = 0
+        for (p, policy) in byPolicy.enumerated() {
+            policyStarts[p] = k
+            for category in policy {
+                starts[k] = at
+                at += category.count
+                k += 1
+            }
+        }
+        policyStarts[byPolicy.count] = k
+        starts[k] = at
+    }
+
+    deinit {
+        policyStarts.deallocate(); starts.deallocate(); rules.deallocate()
+    }
+
+    /// The share rules of category `category` of policy `policy`, both indexes within range.
+    @inline(__always) func shares(policy: Int, category: Int) -> UnsafeBufferPointer<Int> {
+        let k = policyStarts[policy] + category
+        return UnsafeBufferPointer(start: rules + starts[k], count: starts[k + 1] - starts[k])
+    }
+}
+
 /// Applies a program to records one after another, reusing its working memory.
 /// Not thread-safe: use one evaluator per thread.
 public final class Evaluator {
@@ -320,6 +364,7 @@ public final class Evaluator {
     /// The same for the outcome table and the rules' atoms, read for every referral.
     private let outcomesRef: Unmanaged<OutcomeTable>
     private let rulesRef: Unmanaged<AtomTable>
+    private let shareIndexRef: Unmanaged<ShareIndex>
 
     init(program: Program) {
         self.program = program
@@ -327,6 +372,7 @@ public final class Evaluator {
         calendarRef = program.calendar.map { Unmanaged.passUnretained($0) }
         outcomesRef = Unmanaged.passUnretained(program.outcomes)
         rulesRef = Unmanaged.passUnretained(program.ruleTable)
+        shareIndexRef = Unmanaged.passUnretained(program.shareIndex)
         frame.ratingValues = program.outcomes.ratingIds.map(Value.string)
         frame.routeValues = program.outcomes.routeIds.map(Value.string)
         // A rule fires at most once, and a table's rows at most once each.
@@ -410,7 +456,7 @@ public final class Evaluator {
 
     /// Denials already made, by what they depend on (the location too: a category's never-shared
     /// line is found from the agency and category).
-    private var denials: [DenialKey: AnswerSource] = [:]
+    @exclusivity(unchecked) private var denials: [DenialKey: AnswerSource] = [:]
 
     /// Runs the rules and tables and combines what fired into a level rank, a rating and a route
     /// (indexes into the program's outcome table, -1 for none).
@@ -689,8 +735,9 @@ public final class Evaluator {
             }
             frame.request = request
             var answered = false
-            for s in policies[p].shares.indices {
-                guard policies[p].shares[s].category == category, policies[p].shares[s].audience == audience,
+            // The share rules of the request's category (the category equals `categories[c].id`).
+            for s in shareIndexRef._withUnsafeGuaranteedRef({ $0.shares(policy: p, category: c) }) {
+                guard policies[p].shares[s].audience == audience,
                       policies[p].shares[s].purpose == nil || policies[p].shares[s].purpose == purpose else { continue }
                 // Read where it is: a copy of the share rule retained every text and list it holds.
                 if program.shares[p][s].condition != nil, program.shares[p][s].condition!(frame) != .yes { continue }
