@@ -139,6 +139,9 @@ final class MemberSet: @unchecked Sendable {
     private var entryStarts: UnsafeMutablePointer<Int>?
     private var entryBits: UnsafeMutablePointer<Int>?
     private var bytes: UnsafeMutablePointer<UInt8>?
+    /// Per entry, its words as a short ASCII text (`SmallText`), when every text of at most 15
+    /// bytes has them; a short ASCII text is then found by comparing words.
+    private var entryWords: UnsafeMutablePointer<(UInt64, UInt64)>?
 
     func add(_ text: String) -> Int? {
         if let bit = texts[text] { return bit }
@@ -150,8 +153,8 @@ final class MemberSet: @unchecked Sendable {
     func finish() {
         // Only ASCII texts: another text equals one of them only if it has the same bytes.
         // Finished again (a text added since): indexed afresh.
-        lengthStarts?.deallocate(); entryStarts?.deallocate(); entryBits?.deallocate(); bytes?.deallocate()
-        lengthStarts = nil; entryStarts = nil; entryBits = nil; bytes = nil
+        lengthStarts?.deallocate(); entryStarts?.deallocate(); entryBits?.deallocate(); bytes?.deallocate(); entryWords?.deallocate()
+        lengthStarts = nil; entryStarts = nil; entryBits = nil; bytes = nil; entryWords = nil
         guard texts.keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) else { return }
         let sorted = texts.sorted { ($0.key.utf8.count, $0.value) < ($1.key.utf8.count, $1.value) }
         lengthCount = (texts.keys.map(\.utf8.count).max() ?? 0) + 1
@@ -170,15 +173,29 @@ final class MemberSet: @unchecked Sendable {
             }
         }
         lengthStarts = starts; entryStarts = entries; entryBits = bits; bytes = store
+        let known = SmallText.layoutKnown
+        let words = sorted.map { SmallText.words(String(decoding: Array($0.key.utf8), as: UTF8.self), known: known) }
+        if known, zip(sorted, words).allSatisfy({ $0.key.utf8.count > 15 || $1 != nil }) {
+            let w = UnsafeMutablePointer<(UInt64, UInt64)>.allocate(capacity: max(1, sorted.count))
+            for (e, word) in words.enumerated() { w[e] = word ?? (0, 0) }
+            entryWords = w
+        }
     }
 
     deinit {
-        lengthStarts?.deallocate(); entryStarts?.deallocate(); entryBits?.deallocate(); bytes?.deallocate()
+        lengthStarts?.deallocate(); entryStarts?.deallocate(); entryBits?.deallocate(); bytes?.deallocate(); entryWords?.deallocate()
     }
 
     /// The bit of the text equal to `s`, if any.
     @inline(__always) func bit(of s: String) -> Int? {
         guard let lengthStarts, let entryStarts, let entryBits, let bytes else { return texts[s] }
+        if let entryWords, let w = SmallText.words(s, known: true) {
+            // A short ASCII text equals only the text with its bytes: its words.
+            let n = SmallText.length(w)
+            guard n < lengthCount else { return nil }
+            for e in lengthStarts[n]..<lengthStarts[n + 1] where entryWords[e] == w { return entryBits[e] }
+            return nil
+        }
         // nil: `s` has non-ASCII bytes (or is not stored as UTF-8), and is looked up the slow way.
         let found: Int?? = s.utf8.withContiguousStorageIfAvailable { u in
             let n = u.count

@@ -308,6 +308,29 @@ import Testing
         #expect(ExpressionRunner.evaluate("count(tags[item = \"a\"]) > 0", schema: Self.schema, record: without).value == .null)
     }
 
+    /// A membership set finds a short ASCII text by its two words (`SmallText`), and any other text
+    /// by its bytes or Swift's equality: each finds exactly what Swift's equality finds, for texts
+    /// alike in length, differing in one letter's case, written with the Kelvin sign, accented either
+    /// way, empty, and longer than fifteen bytes.
+    @Test func aMembershipSetFindsTextAsTextEqualityFindsIt() {
+        #expect(SmallText.layoutKnown)
+        let texts = ["neglect", "Kelvin", "cse", "", "parental_substance_misuse", "fifteen_bytes__", "sixteen_bytes___"]
+        let set = MemberSet()
+        for text in texts { _ = set.add(text) }
+        set.finish()
+        let probes = texts + ["negleCt", "neglecT", "\u{212A}elvin", "cs", "csee", "cse ", "parental_substance_misusE", "caf\u{E9}",
+                              "cafe\u{301}", "fifteen_bytes_", "fifteen_bytes_x", "sixteen_bytes__", String(decoding: Array("neglect".utf8), as: UTF8.self),
+                              String("xneglect".dropFirst())]
+        for probe in probes {
+            #expect(set.bit(of: probe) == texts.firstIndex(of: probe), "\(probe)")
+        }
+        // Words are read only from short ASCII texts.
+        #expect(SmallText.words("neglect", known: true) != nil)
+        #expect(SmallText.words("caf\u{E9}", known: true) == nil)
+        #expect(SmallText.words("parental_substance_misuse", known: true) == nil)
+        #expect(SmallText.words("neglect", known: false) == nil)
+    }
+
     /// `x in ("a", "b")` finds a text among constant texts by length and bytes; what it finds must be
     /// what Swift's equality finds, for ASCII lists, a list with a non-ASCII text, and an empty list.
     @Test func textInAConstantListIsFoundAsTextEqualityFindsIt() {
