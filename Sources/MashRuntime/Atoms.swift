@@ -117,11 +117,7 @@ extension Compiler {
     /// part is one that decides (a screen only rules out), so that the atoms alone give the
     /// condition's truth, and the parts that are not atoms.
     func atoms(of condition: TypedExpr, pool: inout AtomPool) -> (atoms: [Atom], complete: Bool, rest: [TypedExpr]) {
-        var parts: [TypedExpr] = []
-        func collect(_ x: TypedExpr) {
-            if case .and(let a, let b) = x.node { collect(a); collect(b) } else { parts.append(x) }
-        }
-        collect(condition)
+        let parts = Compiler.parts(of: condition, and: true)
         var atoms: [Atom] = [], rest: [TypedExpr] = []
         var complete = !condition.isConstant
         for part in parts {
@@ -193,11 +189,7 @@ extension Compiler {
         case .or where !inOr:
             // `child.caring = "some" or "young_carer" in concern_categories`: true when a part is,
             // false when every part is; a part that is not an atom leaves it to code unless another is true.
-            var disjuncts: [TypedExpr] = []
-            func collect(_ x: TypedExpr) {
-                if case .or(let a, let b) = x.node { collect(a); collect(b) } else { disjuncts.append(x) }
-            }
-            collect(e)
+            let disjuncts = Compiler.parts(of: e, and: false)
             var found: [Atom] = []
             for d in disjuncts {
                 if let a = atom(d, pool: &pool, depth: depth + 1, inOr: true) { found.append(a) }
@@ -248,11 +240,7 @@ extension Compiler {
     /// per comparison and per `and`. Nil for any other body.
     private func someAtom(_ local: Int, _ source: TypedExpr, _ body: TypedExpr, pool: inout AtomPool) -> Atom? {
         guard let list = staticPlace(source) else { return nil }
-        var parts: [TypedExpr] = []
-        func collect(_ x: TypedExpr) {
-            if case .and(let a, let b) = x.node { collect(a); collect(b) } else { parts.append(x) }
-        }
-        collect(body)
+        let parts = Compiler.parts(of: body, and: true)
         var found: [Atom] = []
         for part in parts {
             guard case .compare(let written, let l, let r) = part.node, let flipped = Compiler.flipped(written) else { return nil }

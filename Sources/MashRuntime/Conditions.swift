@@ -409,9 +409,9 @@ extension Compiler {
         return ordered.count == 1 ? compileTest(ordered[0]) : chain(ordered, stopsAt: .no, unless: .yes)
     }
 
-    /// The parts of a chain of `and` (or of `or`), the cheapest first (see `cost`); parts of equal
-    /// cost stay in the order written.
-    func cheapestFirst(_ e: TypedExpr, and: Bool) -> [TypedExpr] {
+    /// The parts of a chain of `and` (with `and: false`, of `or`), in the order written; a chain of
+    /// the other kind inside it is one part.
+    static func parts(of e: TypedExpr, and: Bool) -> [TypedExpr] {
         var parts: [TypedExpr] = []
         func collect(_ x: TypedExpr) {
             switch x.node {
@@ -421,6 +421,13 @@ extension Compiler {
             }
         }
         collect(e)
+        return parts
+    }
+
+    /// The parts of a chain of `and` (or of `or`), the cheapest first (see `cost`); parts of equal
+    /// cost stay in the order written.
+    func cheapestFirst(_ e: TypedExpr, and: Bool) -> [TypedExpr] {
+        let parts = Compiler.parts(of: e, and: and)
         let costs = parts.map { cost($0) }
         return parts.indices.sorted { (costs[$0], $0) < (costs[$1], $1) }.map { parts[$0] }
     }
