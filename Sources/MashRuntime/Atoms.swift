@@ -126,8 +126,7 @@ extension Compiler {
                 // Both the screen, which rules the part out for most records through the index
                 // without trying the items, and, when the body is made of item atoms, the `some`
                 // that decides it once the screen lets it through.
-                atoms.append(Atom(kind: .screen, op: .equal, place: screen.set, wanted: false, constant: 0, mask: screen.mask, whenNull: .null,
-                                  cost: 3))
+                atoms.append(screen.atom)
                 if let some = someAtom(local, source, body, pool: &pool) { atoms.append(some) } else { complete = false; rest.append(part) }
                 continue
             }
@@ -185,7 +184,7 @@ extension Compiler {
             guard local >= 0, local < layout.localCount else { return nil }
             if let some = someAtom(local, source, body, pool: &pool) { return some }
             guard let screen = itemScreen(local, source, body) else { return nil }
-            return Atom(kind: .screen, op: .equal, place: screen.set, wanted: false, constant: 0, mask: screen.mask, whenNull: .null, cost: 3)
+            return screen.atom
         case .or where !inOr:
             // `child.caring = "some" or "young_carer" in concern_categories`: true when a part is,
             // false when every part is; a part that is not an atom leaves it to code unless another is true.

@@ -639,6 +639,9 @@ struct ItemScreen: Sendable {
     /// The texts' bits, and what stops the screen.
     let mask: UInt64
 
+    /// As an atom (`Atom.Kind.screen`), which only rules out.
+    var atom: Atom { Atom(kind: .screen, op: .equal, place: set, wanted: false, constant: 0, mask: mask, whenNull: .null, cost: 3) }
+
     @inline(__always) func rulesOut(_ f: Frame) -> Bool {
         // A frame made before the set was (the compiler's own, for constants) has none: it tries the items.
         let bits = f.membership(set)

@@ -417,22 +417,20 @@ final class Frame {
             UnsafeMutableRawPointer(variable).initializeMemory(as: Value.self, repeating: .null, count: 1)
             itemFields[slot] = nil
         }
-        do {
-            guard let base = buffer.baseAddress else { return }
-            for i in 0..<buffer.count {
-                UnsafeMutableRawPointer(variable).copyMemory(from: base + i, byteCount: MemoryLayout<Value>.size)
-                if let fields = ArrayInPlace.fields(base + i, known: inPlace) {
-                    itemFields[slot] = fields.baseAddress
-                    itemFieldCounts[slot] = fields.count
-                } else if case .record(let fields) = base[i] {
-                    // `items` holds the item, so its fields stay where they are while it is bound.
-                    itemFields[slot] = fields.withUnsafeBufferPointer { $0.baseAddress }
-                    itemFieldCounts[slot] = fields.count
-                } else {
-                    itemFields[slot] = nil
-                }
-                if !body(i) { break }
+        guard let base = buffer.baseAddress else { return }
+        for i in 0..<buffer.count {
+            UnsafeMutableRawPointer(variable).copyMemory(from: base + i, byteCount: MemoryLayout<Value>.size)
+            if let fields = ArrayInPlace.fields(base + i, known: inPlace) {
+                itemFields[slot] = fields.baseAddress
+                itemFieldCounts[slot] = fields.count
+            } else if case .record(let fields) = base[i] {
+                // `items` holds the item, so its fields stay where they are while it is bound.
+                itemFields[slot] = fields.withUnsafeBufferPointer { $0.baseAddress }
+                itemFieldCounts[slot] = fields.count
+            } else {
+                itemFields[slot] = nil
             }
+            if !body(i) { break }
         }
     }
 
