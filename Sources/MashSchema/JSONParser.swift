@@ -249,12 +249,17 @@ public struct DirectRecordDecoder: Sendable {
         let required: UInt64, all: UInt64
         /// How many fields after the last one read are tried by their bytes before a key is looked up.
         static let lookahead = 4
-        init(_ r: RecordType) {
+        /// This record type's number among the decoder's, from 0: where a `RecordSpare` keeps which of
+        /// its fields it has ever written.
+        let index: Int
+        init(_ r: RecordType, shapes: inout Int) {
+            index = shapes
+            shapes += 1
             table = NameTable(r.fields.map { Array($0.name.utf8) })
             // Only records of at most 64 fields are read this way (see `direct`).
             required = r.fields.enumerated().reduce(0) { $1.offset < 64 && !$1.element.optional ? $0 | 1 << UInt64($1.offset) : $0 }
             all = r.fields.count >= 64 ? ~0 : (1 << UInt64(r.fields.count)) - 1
-            kinds = r.fields.map { Kind($0.type) }
+            kinds = r.fields.map { Kind($0.type, shapes: &shapes) }
             kindRefs = kinds.map { Unmanaged.passUnretained($0) }
             optional = r.fields.map(\.optional)
         }
@@ -280,7 +285,7 @@ public struct DirectRecordDecoder: Sendable {
         /// For `enumeration`, `list` and `record` only.
         let values: Values?, element: Kind?, shape: Shape?
 
-        init(_ t: FieldType) {
+        init(_ t: FieldType, shapes: inout Int) {
             var values: Values?, element: Kind?, shape: Shape?
             switch t {
             case .string: tag = .string
@@ -290,8 +295,8 @@ public struct DirectRecordDecoder: Sendable {
             case .dateTime: tag = .dateTime
             case .duration: tag = .duration
             case .enumeration(let v): tag = .enumeration; values = Values(v)
-            case .list(let e): tag = .list; element = Kind(e)
-            case .record(let r): tag = .record; shape = Shape(r)
+            case .list(let e): tag = .list; element = Kind(e, shapes: &shapes)
+            case .record(let r): tag = .record; shape = Shape(r, shapes: &shapes)
             }
             self.values = values; self.element = element; self.shape = shape
         }
@@ -302,7 +307,8 @@ public struct DirectRecordDecoder: Sendable {
     let idSlots: [Int]?
 
     public init(schema: Schema) {
-        root = Kind(.record(schema.root))
+        var shapes = 0
+        root = Kind(.record(schema.root), shapes: &shapes)
         var slots: [Int] = []
         var record: RecordType? = schema.root
         for part in schema.idPath {
@@ -322,13 +328,16 @@ public struct DirectRecordDecoder: Sendable {
     /// The same record, written into the arrays of the record last given to `recycle(_:into:)`
     /// where it has them (a referral is a tree of about a dozen arrays; allocating and freeing
     /// them was a tenth of deciding JSON Lines). What the caller holds never changes: an array
-    /// still held elsewhere is copied before it is written.
-    public func decode(_ bytes: UnsafeBufferPointer<UInt8>, reusing spare: RecordSpare) -> DecodedRecord? {
+    /// still held elsewhere is copied before it is written. Within the package only, with
+    /// `recycle(_:into:)`: a spare must only ever be given records decoded with it (see
+    /// `RecordSpare.everWritten`), as `RecordReader` gives it.
+    package func decode(_ bytes: UnsafeBufferPointer<UInt8>, reusing spare: RecordSpare) -> DecodedRecord? {
         decode(bytes, spare: &spare.value, keeping: Unmanaged.passUnretained(spare))
     }
 
-    /// Keeps `record` in `spare` for the next `decode(_:reusing:)`, in place of what it held.
-    public func recycle(_ record: consuming DecodedRecord, into spare: RecordSpare) {
+    /// Keeps `record`, decoded with `spare`, in `spare` for the next `decode(_:reusing:)`, in place
+    /// of what it held.
+    package func recycle(_ record: consuming DecodedRecord, into spare: RecordSpare) {
         spare.value = record.value
     }
 
@@ -577,10 +586,12 @@ extension JSONParser {
                 }
             }
             // The fields left out: none may be required; in an earlier record's array, those it
-            // held are set to null (most were left out of it too, and are null already).
+            // held are set to null. Most were left out of every record before too: only the fields
+            // the reader has ever written in a record of this shape are looked at (each slot was
+            // looked at, about 700 instructions a referral).
             if shape.required & ~seen != 0 { return false }
             if reused {
-                var missing = shape.all & ~seen
+                var missing = shape.all & ~seen & (kept?._withUnsafeGuaranteedRef { $0.written(shape.index) } ?? ~0)
                 while missing != 0 {
                     let k = missing.trailingZeroBitCount
                     missing &= missing - 1
@@ -589,6 +600,7 @@ extension JSONParser {
                     slots[k] = .null
                 }
             }
+            kept?._withUnsafeGuaranteedRef { $0.write(shape.index, seen) }
             return true
         }
         guard read else { return nil }
@@ -598,7 +610,7 @@ extension JSONParser {
 
 /// The record a reader last decoded, whose arrays `DirectRecordDecoder.decode(_:reusing:)` writes
 /// the next record into. `RecordReader.readLines` keeps one for each batch. For one thread at a time.
-public final class RecordSpare {
+package final class RecordSpare {
     /// Without dynamic exclusivity checks, as the kept values below: beginning the access for each
     /// record decoded into it and each recycled into it called the runtime (about 160 instructions a
     /// referral, callgrind).
@@ -609,7 +621,28 @@ public final class RecordSpare {
     @exclusivity(unchecked) private var keptKinds: [ObjectIdentifier] = []
     @exclusivity(unchecked) private var keptValues: [[Value]] = []
     private static let keptLimit = 64
-    public init() {}
+    /// For each record type (`Shape.index`), the fields ever written in a record of that type decoded
+    /// with this spare: every other field is null in every array the spare holds or lends, since
+    /// each comes from such a record or is new. Past `shapeLimit` types, every field counts.
+    private let everWritten: UnsafeMutablePointer<UInt64>
+    private static let shapeLimit = 64
+
+    package init() {
+        everWritten = .allocate(capacity: RecordSpare.shapeLimit)
+        everWritten.initialize(repeating: 0, count: RecordSpare.shapeLimit)
+    }
+
+    deinit { everWritten.deallocate() }
+
+    /// The fields of record type `shape` that may be other than null in an array of that type.
+    @inline(__always) fileprivate func written(_ shape: Int) -> UInt64 {
+        shape < RecordSpare.shapeLimit ? everWritten[shape] : ~0
+    }
+
+    /// Notes that a record of type `shape` was decoded with `fields` written.
+    @inline(__always) fileprivate func write(_ shape: Int, _ fields: UInt64) {
+        if shape < RecordSpare.shapeLimit { everWritten[shape] |= fields }
+    }
 
     fileprivate func keep(_ value: consuming Value, _ kind: ObjectIdentifier) {
         for k in keptKinds.indices where keptKinds[k] == kind {
