@@ -548,8 +548,9 @@ extension JSONParser {
                 i += 1
             } else {
                 // The field after the last one read, in the schema's order: records written in that
-                // order (most are, optional fields left out) find most keys by comparing their bytes
-                // with the next few names, without scanning for the key's end and hashing it.
+                // order (most are, optional fields left out) find most keys by comparing their bytes,
+                // and the colon after them, with the next few names, without scanning for the key's
+                // end and hashing it. A key with space before its colon is found the general way.
                 var next = 0
                 while true {
                     skipSpace()
@@ -557,22 +558,23 @@ extension JSONParser {
                     if let base = b.baseAddress {
                         var k = next
                         while k < count, k < next + DirectRecordDecoder.Shape.lookahead {
-                            if shape.table.isQuoted(k, at: base + i, count: b.count - i) { slot = k; break }
+                            if shape.table.isKey(k, at: base + i, count: b.count - i) { slot = k; break }
                             k += 1
                         }
                     }
                     if slot >= 0 {
-                        i += shape.table.length(slot) + 2
+                        // The key, its quotes and the colon after it.
+                        i += shape.table.length(slot) + 3
                     } else {
                         // Keys without escapes are compared as bytes; anything else goes the general way.
                         guard let key = plainString(), let found = shape.table.index(of: key) else { return false }
                         slot = found
+                        skipSpace()
+                        guard i < b.count, b[i] == UInt8(ascii: ":") else { return false }
+                        i += 1
                     }
                     guard seen & (1 << UInt64(slot)) == 0 else { return false }
                     next = slot + 1
-                    skipSpace()
-                    guard i < b.count, b[i] == UInt8(ascii: ":") else { return false }
-                    i += 1
                     skipSpace()
                     guard let v = shape.kindRefs[slot]._withUnsafeGuaranteedRef({ direct($0, spare: &slots[slot]) }) else { return false }
                     if case .null = v, !shape.optional[slot] { return false }

@@ -72,11 +72,12 @@ final class NameTable: @unchecked Sendable {
         return memcmp(a, b, n) == 0
     }
 
-    /// Whether the `count` bytes at `p` are `"name"` for the name at `index`: its bytes between two
-    /// quotes, nothing escaped. Then `count` must be at least the name's length plus two.
-    @inline(__always) func isQuoted(_ index: Int, at p: UnsafePointer<UInt8>, count: Int) -> Bool {
+    /// Whether the `count` bytes at `p` start with `"name":` for the name at `index`: its bytes between
+    /// two quotes, nothing escaped, and the colon straight after (as compact JSON writes a key). Then
+    /// `count` must be at least the name's length plus three.
+    @inline(__always) func isKey(_ index: Int, at p: UnsafePointer<UInt8>, count: Int) -> Bool {
         let n = lengths[index]
-        guard count >= n + 2, p[0] == UInt8(ascii: "\""), p[n + 1] == UInt8(ascii: "\"") else { return false }
+        guard count >= n + 3, p[0] == UInt8(ascii: "\""), p[n + 1] == UInt8(ascii: "\""), p[n + 2] == UInt8(ascii: ":") else { return false }
         return n == 0 || NameTable.same(bytes + starts[index], p + 1, n)
     }
 
