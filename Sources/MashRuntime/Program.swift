@@ -236,6 +236,9 @@ final class OutcomeTable: Sendable {
     /// For each id, what a decision says of the declared rating (nil for one the rule set does not
     /// declare), and its clock.
     let ratingSources: [RatingSource?]
+    /// The same sources' identities, to tell whether the decision written over holds the same one
+    /// without taking it out of the array: binding it retained and released it, once a decision.
+    let ratingIdentities: [ObjectIdentifier?]
     let ratingClocks: [ClockSpec?]
     /// Lower is more urgent; an id the rule set does not declare is the least urgent.
     let ratingUrgency: [Int]
@@ -251,6 +254,7 @@ final class OutcomeTable: Sendable {
     /// What a decision says of each route, by index into `routeIds` (its label nil for a route the
     /// rule set does not declare).
     let routeSources: [NamedSource]
+    let routeIdentities: [ObjectIdentifier]
     let fallbackLevel: Int
     let defaultLevel: Int
     let ratingFollowsLevel: Bool
@@ -290,11 +294,13 @@ final class OutcomeTable: Sendable {
         let declared = ratingIds.map { id in rs.ratings.first { $0.id == id } }
         let writer = DecisionJSON()
         ratingSources = declared.map { $0.map { RatingSource(id: $0.id, label: $0.label, clock: $0.clock?.description, writer: writer) } }
+        ratingIdentities = ratingSources.map { $0.map(ObjectIdentifier.init) }
         ratingClocks = declared.map { $0?.clock }
         fallbackLevel = rs.levels[0].rank
         self.ratingIds = ratingIds; self.ratingUrgency = ratingUrgency
         self.routeIds = routeIds; self.routeIntensity = routeIntensity
         routeSources = routeIds.map { id in NamedSource(id: id, label: rs.routes.first { $0.id == id }?.label, writer: writer) }
+        routeIdentities = routeSources.map(ObjectIdentifier.init)
     }
 }
 
@@ -554,7 +560,7 @@ public final class Evaluator {
         var deadline: DateTime?
         // The rating and route the decision written over holds are kept when they are the same (the
         // same shared source), so that deciding copies nothing: only the deadline is written.
-        if ratingIndex >= 0, let source = outcomes.ratingSources[ratingIndex] {
+        if ratingIndex >= 0, let identity = outcomes.ratingIdentities[ratingIndex] {
             // Compiled code is called where it is kept: bound to a name first, its closure was
             // retained and released.
             if let clock = outcomes.ratingClocks[ratingIndex], program.clockStart != nil {
@@ -564,17 +570,17 @@ public final class Evaluator {
                     problems.append("the response clock cannot start: the record has no start time for it")
                 }
             }
-            if decision.ratingIdentity == ObjectIdentifier(source) {
+            if decision.ratingIdentity == identity {
                 decision.rating!.deadlineAt = deadline
             } else {
-                decision.rating = .init(source: source, deadlineAt: deadline)
+                decision.rating = .init(source: outcomes.ratingSources[ratingIndex]!, deadlineAt: deadline)
             }
         } else if decision.rating != nil {
             decision.rating = nil
         }
         if routeIndex < 0 {
             if decision.route != nil { decision.route = nil }
-        } else if ObjectIdentifier(outcomes.routeSources[routeIndex]) != decision.routeIdentity {
+        } else if outcomes.routeIdentities[routeIndex] != decision.routeIdentity {
             decision.route = Decision.Named(source: outcomes.routeSources[routeIndex])
         }
 
