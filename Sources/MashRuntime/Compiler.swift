@@ -29,7 +29,28 @@ struct Compiler {
 
     final class DefinitionTable: @unchecked Sendable {
         // Written once while compiling, read only afterwards.
-        var code: [Code] = []
+        var code: [Code] = [] {
+            didSet {
+                boxes = code.map { AtomTable.DefinitionCode($0) }
+                refs.deallocate()
+                refs = .allocate(capacity: max(1, boxes.count))
+                refs.initialize(from: boxes.map { Unmanaged.passUnretained($0) }, count: boxes.count)
+                refCount = boxes.count
+            }
+        }
+        /// The same code in objects, kept alive here and called through `refs`, unretained (as
+        /// `AtomTable` calls them): a closure taken out of `code` for a call was retained and
+        /// released, for each definition a record works out.
+        private var boxes: [AtomTable.DefinitionCode] = []
+        private var refs = UnsafeMutablePointer<Unmanaged<AtomTable.DefinitionCode>>.allocate(capacity: 1)
+        private var refCount = 0
+        deinit { refs.deallocate() }
+
+        /// Definition `index` worked out for `frame`'s record.
+        @inline(__always) func work(_ index: Int, _ frame: Frame) -> Value {
+            guard index < refCount else { return .null }
+            return refs[index]._withUnsafeGuaranteedRef { $0.code(frame) }
+        }
         /// The checked expressions behind `code`, so a use can be compiled knowing what it reads.
         var expressions: [TypedExpr] = []
         /// What each definition costs to work out (`Compiler.cost`), once known.
@@ -154,7 +175,7 @@ struct Compiler {
             // Code compiled on its own (a filter, a table cell) has no definitions to read.
             guard index < layout.definitionCount else { return { _ in .null } }
             let table = definitionCode
-            return { f in f.kept(index) { table.code[index]($0) } }
+            return { f in f.kept(index) { table.work(index, $0) } }
         case .negate(let x):
             let c = compile(x)
             return { f in
