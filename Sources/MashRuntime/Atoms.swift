@@ -149,7 +149,7 @@ extension Compiler {
             guard i < layout.definitionCount, i < definitionCode.expressions.count else { return nil }
             if let a = atom(definitionCode.expressions[i], pool: &pool, depth: depth + 1, inOr: inOr) { return a }
             // A condition of its own (`rereferral`): its value, worked out once per record, read as a truth.
-            guard i < definitionCode.code.count else { return nil }
+            guard i < definitionCode.count else { return nil }
             var a = Atom(kind: .boolean, op: .equal, place: i, wanted: true, constant: 0, mask: 0, whenNull: .null)
             a.source = .definition
             a.cost = cost(e)
@@ -167,7 +167,7 @@ extension Compiler {
             }
             if let path = staticPlace(a) { return comparisonAtom(op, c, place: path, texts: &pool.texts) }
             // `age < duration("P2Y")`: a definition's value, worked out once per record.
-            if case .definition(let i) = a.node, i < layout.definitionCount, i < definitionCode.code.count,
+            if case .definition(let i) = a.node, i < layout.definitionCount, i < definitionCode.count,
                var atom = comparisonAtom(op, c, place: i, texts: &pool.texts) {
                 atom.source = .definition
                 atom.cost = cost(a)
@@ -315,9 +315,11 @@ final class AtomTable: @unchecked Sendable {
     private let rests: [Code?]
     private let restUnmanaged: UnsafeMutablePointer<Unmanaged<Code>?>
     /// The program's definitions' code, for atoms that read a definition the record has not worked
-    /// out yet, kept alive by `definitionBoxes`.
-    private let definitionBoxes: [DefinitionCode]
-    private let definitionCode: UnsafeMutablePointer<Unmanaged<DefinitionCode>>
+    /// out yet: the table keeps the code alive, and it is called through the table's unretained
+    /// references, read from here (through the table, each call cost about five instructions more).
+    private let definitions: Compiler.DefinitionTable
+    private let definitionCode: UnsafePointer<Unmanaged<Compiler.DefinitionTable.Box>>
+    private let definitionCodeCount: Int
 
     /// `ArrayInPlace.layoutKnown`, read once.
     private let inPlace = ArrayInPlace.layoutKnown
@@ -339,14 +341,8 @@ final class AtomTable: @unchecked Sendable {
     private let keyed: UnsafeMutablePointer<UInt64>
     private let alive: UnsafeMutablePointer<UInt64>
 
-    /// A definition's compiled code, held by a class for the same reason as `Code`.
-    final class DefinitionCode {
-        let code: MashRuntime.Code
-        init(_ code: @escaping MashRuntime.Code) { self.code = code }
-    }
-
     /// The conditions, what their atoms are made with, and the program's definitions' code.
-    init(_ conditions: [Condition], pool: AtomPool, definitions: [MashRuntime.Code] = []) {
+    init(_ conditions: [Condition], pool: AtomPool, definitions: Compiler.DefinitionTable) {
         count = conditions.count
         let all = conditions.flatMap(\.atoms)
         atomCount = all.count
@@ -370,9 +366,8 @@ final class AtomTable: @unchecked Sendable {
         rests = conditions.map(\.rest)
         restUnmanaged = .allocate(capacity: max(1, rests.count))
         restUnmanaged.initialize(from: rests.map { $0.map { Unmanaged.passUnretained($0) } }, count: rests.count)
-        definitionBoxes = definitions.map { DefinitionCode($0) }
-        definitionCode = .allocate(capacity: max(1, definitionBoxes.count))
-        definitionCode.initialize(from: definitionBoxes.map { Unmanaged.passUnretained($0) }, count: definitionBoxes.count)
+        self.definitions = definitions
+        (definitionCode, definitionCodeCount) = definitions.unretained
 
         let words = (conditions.count + 63) / 64
         var sets: [Int] = [], keyedBits: [[UInt64]] = [], aliveBits: [[UInt64]] = []
@@ -406,7 +401,6 @@ final class AtomTable: @unchecked Sendable {
         texts.deinitialize(count: textCount); texts.deallocate()
         unmanaged.deallocate()
         restUnmanaged.deallocate()
-        definitionCode.deallocate()
         indexSets.deallocate()
         keyed.deallocate()
         alive.deallocate()
@@ -508,7 +502,7 @@ final class AtomTable: @unchecked Sendable {
             return k < f.tableInputCount ? Atom.truth(a, of: f.tableInputs + k, texts, inPlace: inPlace) : .other
         case .definition:
             // Worked out as its compiled code keeps it, then read where it is kept.
-            guard k < f.definitionCount else { return .other }
+            guard k < f.definitionCount, k < definitionCodeCount else { return .other }
             let place = f.keptPlace(k) { frame in definitionCode[k]._withUnsafeGuaranteedRef { $0.code(frame) } }
             return Atom.truth(a, of: place, texts, inPlace: inPlace)
         }

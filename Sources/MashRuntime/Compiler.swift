@@ -28,30 +28,40 @@ struct Compiler {
     }
 
     final class DefinitionTable: @unchecked Sendable {
-        // Written once while compiling, read only afterwards.
-        var code: [Code] = [] {
-            didSet {
-                boxes = code.map { AtomTable.DefinitionCode($0) }
-                refs.deallocate()
-                refs = .allocate(capacity: max(1, boxes.count))
-                refs.initialize(from: boxes.map { Unmanaged.passUnretained($0) }, count: boxes.count)
-                refCount = boxes.count
-            }
+        /// A definition's code, held by a class so that it can be called through an unretained reference.
+        final class Box {
+            let code: Code
+            init(_ code: @escaping Code) { self.code = code }
         }
-        /// The same code in objects, kept alive here and called through `refs`, unretained (as
-        /// `AtomTable` calls them): a closure taken out of `code` for a call was retained and
-        /// released, for each definition a record works out.
-        private var boxes: [AtomTable.DefinitionCode] = []
-        private var refs = UnsafeMutablePointer<Unmanaged<AtomTable.DefinitionCode>>.allocate(capacity: 1)
-        private var refCount = 0
+        /// The definitions' code, set once while compiling (`define`) and read only afterwards. Compiled
+        /// code and every `AtomTable` call it through `refs`, unretained: a closure taken out of an
+        /// array for a call was retained and released, for each definition a record works out.
+        private var boxes: [Box] = []
+        private var refs = UnsafeMutablePointer<Unmanaged<Box>>.allocate(capacity: 1)
+        /// How many definitions have code (`boxes.count`, read where the code is called).
+        private(set) var count = 0
         deinit { refs.deallocate() }
 
-        /// Definition `index` worked out for `frame`'s record.
+        /// Sets the definitions' code, once: `AtomTable`s keep `refs` itself.
+        func define(_ code: [Box]) {
+            precondition(boxes.isEmpty, "a program's definitions are compiled once")
+            boxes = code
+            refs.deallocate()
+            refs = .allocate(capacity: max(1, boxes.count))
+            refs.initialize(from: boxes.map { Unmanaged.passUnretained($0) }, count: boxes.count)
+            count = boxes.count
+        }
+
+        /// The boxes' unretained references and their number, for an `AtomTable` that keeps this
+        /// table (and so them) alive and calls them where they are.
+        var unretained: (refs: UnsafePointer<Unmanaged<Box>>, count: Int) { (UnsafePointer(refs), count) }
+
+        /// Definition `index` worked out for `frame`'s record; null for one this table has no code for.
         @inline(__always) func work(_ index: Int, _ frame: Frame) -> Value {
-            guard index < refCount else { return .null }
+            guard index < count else { return .null }
             return refs[index]._withUnsafeGuaranteedRef { $0.code(frame) }
         }
-        /// The checked expressions behind `code`, so a use can be compiled knowing what it reads.
+        /// The checked expressions behind the code, so a use can be compiled knowing what it reads.
         var expressions: [TypedExpr] = []
         /// What each definition costs to work out (`Compiler.cost`), once known.
         var costs: [Int: Int] = [:]
@@ -496,7 +506,7 @@ struct Compiler {
                 rows.append(AtomTable.Condition({ _ in .yes }, atoms: atoms, complete: complete))
             }
         }
-        return (prepare, AtomTable(rows, pool: pool))
+        return (prepare, AtomTable(rows, pool: pool, definitions: definitionCode))
     }
 }
 

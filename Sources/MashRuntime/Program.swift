@@ -57,7 +57,7 @@ public struct Program: Sendable {
             hit = t.hit
             condition = t.condition.map { e in
                 var pool = AtomPool()
-                return AtomTable([compiler.atomCondition(e, pool: &pool)], pool: pool, definitions: compiler.definitionCode.code)
+                return AtomTable([compiler.atomCondition(e, pool: &pool)], pool: pool, definitions: compiler.definitionCode)
             }
             (prepare, rows) = compiler.compileRows(t)
             conditionRef = condition.map { Unmanaged.passUnretained($0) }
@@ -177,7 +177,7 @@ public struct Program: Sendable {
         let table = Compiler.DefinitionTable()
         let compiler = Compiler(localCount: ruleSet.localCount, definitionCount: ruleSet.definitions.count, definitionCode: table)
         table.expressions = ruleSet.definitions
-        table.code = ruleSet.definitions.map { compiler.compile($0) }
+        table.define(ruleSet.definitions.map { Compiler.DefinitionTable.Box(compiler.compile($0)) })
         definitions = table
         layout = compiler.layout
         calendar = ruleSet.calendar.flatMap(WorkingCalendar.init)
@@ -187,7 +187,7 @@ public struct Program: Sendable {
         }
         rules = ruleSet.rules.map { Rule(facts: facts($0.facts)) }
         var pool = AtomPool()
-        ruleTable = AtomTable(ruleSet.rules.map { compiler.atomCondition($0.condition, pool: &pool) }, pool: pool, definitions: table.code)
+        ruleTable = AtomTable(ruleSet.rules.map { compiler.atomCondition($0.condition, pool: &pool) }, pool: pool, definitions: table)
         compiler.layout.ruleCount = rules.count
         tables = ruleSet.tables.enumerated().map { i, t in Table(index: i, t, compiler, facts: facts(t.facts)) }
         tableRefs = tables.map { Unmanaged.passUnretained($0) }
