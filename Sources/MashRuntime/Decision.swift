@@ -343,30 +343,130 @@ public struct Decision: Sendable, Hashable, Codable {
     public internal(set) var id: String
     public internal(set) var ruleset: Stamp
     public internal(set) var evaluatedAt: String
-    public internal(set) var level: LevelOutcome
-    public internal(set) var rating: RatingOutcome?
-    public internal(set) var route: Named?
-    public internal(set) var fired: [Firing]
+
+    /// The level, rating, route and firings are shared sources, made once per program. A decision
+    /// holds them unretained, and `sources` (one object per program) keeps them alive: holding each
+    /// as a strong reference cost an atomic retain and release whenever it changed from the decision
+    /// written over (the firings at every referral), eight a decision. What the properties below
+    /// hand out holds its source strongly, so it may outlive the decision.
+    var sources: DecisionSources
+    var levelSource: Unmanaged<LevelSource>
+    var ratingSource: Unmanaged<RatingSource>?
+    /// When the rating's response is due; nil without a rating.
+    var deadlineAt: DateTime?
+    var routeSource: Unmanaged<NamedSource>?
+    var firings: [Fired]
+
+    public var level: LevelOutcome { LevelOutcome(source: levelSource.takeUnretainedValue()) }
+    public var rating: RatingOutcome? {
+        guard let ratingSource else { return nil }
+        return RatingOutcome(source: ratingSource.takeUnretainedValue(), deadlineAt: deadlineAt)
+    }
+    public var route: Named? { routeSource.map { Named(source: $0.takeUnretainedValue()) } }
+    /// The rules and table rows that fired, in order.
+    public var fired: Firings { Firings(sources: sources, entries: firings) }
+
     public internal(set) var escalations: [EscalationState]
     public internal(set) var disclosures: [DisclosureAnswer]
     /// Things the engine could not settle from the record (for example a `unique` table with two
     /// matching rows); never silently dropped.
     public internal(set) var problems: [String]
 
-    /// Which shared rating and route the decision holds, told without retaining them (comparing the
-    /// references retained and released the one held, once a referral).
-    var ratingIdentity: ObjectIdentifier? {
-        guard let r = rating else { return nil }
-        return ObjectIdentifier(r.source)
+    /// A firing as a decision keeps it: its source unretained (kept alive by the decision's
+    /// `sources`), and its facts when explained.
+    struct Fired: Sendable {
+        let source: Unmanaged<FiringSource>
+        let facts: [Fact]
     }
-    var routeIdentity: ObjectIdentifier? {
-        guard let r = route else { return nil }
-        return ObjectIdentifier(r.source)
+
+    /// The firings of a decision, read as `Firing`s (each holding its source), without copying them
+    /// into an array of their own.
+    public struct Firings: RandomAccessCollection, Sendable, Hashable {
+        let sources: DecisionSources
+        let entries: [Fired]
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { entries.count }
+        public subscript(position: Int) -> Firing {
+            Firing(source: entries[position].source.takeUnretainedValue(), facts: entries[position].facts)
+        }
+
+        public static func == (a: Self, b: Self) -> Bool { a.elementsEqual(b) }
+
+        public func hash(into h: inout Hasher) {
+            h.combine(count)
+            for f in self { h.combine(f) }
+        }
+    }
+
+    init(id: String, ruleset: Stamp, evaluatedAt: String, sources: DecisionSources, level: Unmanaged<LevelSource>) {
+        self.id = id; self.ruleset = ruleset; self.evaluatedAt = evaluatedAt
+        self.sources = sources; levelSource = level; ratingSource = nil; deadlineAt = nil; routeSource = nil; firings = []
+        escalations = []; disclosures = []; problems = []
     }
 
     enum CodingKeys: String, CodingKey {
         case id, ruleset, level, rating, route, fired, escalations, disclosures, problems
         case evaluatedAt = "evaluated_at"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        ruleset = try c.decode(Stamp.self, forKey: .ruleset)
+        evaluatedAt = try c.decode(String.self, forKey: .evaluatedAt)
+        let level = try c.decode(LevelOutcome.self, forKey: .level)
+        let rating = try c.decodeIfPresent(RatingOutcome.self, forKey: .rating)
+        let route = try c.decodeIfPresent(Named.self, forKey: .route)
+        let fired = try c.decode([Firing].self, forKey: .fired)
+        // A decision read back keeps sources of its own.
+        sources = DecisionSources(levels: [level.source], ratings: rating.map { [$0.source] } ?? [], routes: route.map { [$0.source] } ?? [],
+                                  firings: fired.map(\.source))
+        levelSource = .passUnretained(level.source)
+        ratingSource = rating.map { .passUnretained($0.source) }
+        deadlineAt = rating?.deadlineAt
+        routeSource = route.map { .passUnretained($0.source) }
+        firings = fired.map { Fired(source: .passUnretained($0.source), facts: $0.facts) }
+        escalations = try c.decode([EscalationState].self, forKey: .escalations)
+        disclosures = try c.decode([DisclosureAnswer].self, forKey: .disclosures)
+        problems = try c.decode([String].self, forKey: .problems)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(ruleset, forKey: .ruleset)
+        try c.encode(evaluatedAt, forKey: .evaluatedAt)
+        try c.encode(level, forKey: .level)
+        try c.encodeIfPresent(rating, forKey: .rating)
+        try c.encodeIfPresent(route, forKey: .route)
+        try c.encode(Array(fired), forKey: .fired)
+        try c.encode(escalations, forKey: .escalations)
+        try c.encode(disclosures, forKey: .disclosures)
+        try c.encode(problems, forKey: .problems)
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.id == b.id && a.ruleset == b.ruleset && a.evaluatedAt == b.evaluatedAt && a.level == b.level && a.rating == b.rating
+            && a.route == b.route && a.fired == b.fired && a.escalations == b.escalations && a.disclosures == b.disclosures
+            && a.problems == b.problems
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(id); h.combine(ruleset); h.combine(evaluatedAt); h.combine(level); h.combine(rating); h.combine(route)
+        h.combine(fired); h.combine(escalations); h.combine(disclosures); h.combine(problems)
+    }
+}
+
+/// Keeps alive the shared sources that decisions hold unretained: one per program, and one for each
+/// decision read back from JSON.
+final class DecisionSources: Sendable {
+    let levels: [LevelSource]
+    let ratings: [RatingSource]
+    let routes: [NamedSource]
+    let firings: [FiringSource]
+
+    init(levels: [LevelSource], ratings: [RatingSource], routes: [NamedSource], firings: [FiringSource]) {
+        self.levels = levels + [LevelSource.placeholder]; self.ratings = ratings; self.routes = routes; self.firings = firings
     }
 }
 

@@ -279,26 +279,27 @@ package final class DecisionJSON {
         list(d.escalations) { escalation($0) }
         field("evaluated_at", d.evaluatedAt, &first)
         key("fired", &first)
-        list(d.fired) { firing($0) }
+        list(d.firings) { firing($0) }
         field("id", d.id, &first)
         key("level", &first)
         // Levels, ratings and routes carry their JSON (`LevelSource`, `RatingSource`, `NamedSource`).
-        bytes(d.level.source.json)
+        // Read through the decision's unretained references, which `d.sources` keeps alive.
+        d.levelSource._withUnsafeGuaranteedRef { bytes($0.json) }
         key("problems", &first)
         strings(d.problems)
-        if let r = d.rating {
+        if let r = d.ratingSource {
             key("rating", &first)
-            bytes(r.source.jsonHead)
-            if let deadline = r.deadlineAt {
+            r._withUnsafeGuaranteedRef { bytes($0.jsonHead) }
+            if let deadline = d.deadlineAt {
                 var inner = true
                 field("deadline", deadline, &inner)
                 raw(",")
             }
-            bytes(r.source.jsonTail)
+            r._withUnsafeGuaranteedRef { bytes($0.jsonTail) }
         }
-        if let r = d.route {
+        if let r = d.routeSource {
             key("route", &first)
-            bytes(r.source.json)
+            r._withUnsafeGuaranteedRef { bytes($0.json) }
         }
         key("ruleset", &first)
         memoized(d.ruleset, &stamps) { stamp in
@@ -313,9 +314,9 @@ package final class DecisionJSON {
         raw("}")
     }
 
-    private func firing(_ f: Decision.Firing) {
+    private func firing(_ f: Decision.Fired) {
         // The fragments carry the brackets around the facts.
-        bytes(f.source.jsonHead)
+        f.source._withUnsafeGuaranteedRef { bytes($0.jsonHead) }
         for (i, fact) in f.facts.enumerated() {
             if i > 0 { raw(",") }
             var inner = true
@@ -324,7 +325,7 @@ package final class DecisionJSON {
             field("value", fact.value, &inner)
             raw("}")
         }
-        bytes(f.source.jsonTail)
+        f.source._withUnsafeGuaranteedRef { bytes($0.jsonTail) }
     }
 
     // What the path and stage, or the share rule, say is copied as the JSON written for them once.

@@ -164,10 +164,15 @@ public struct Program: Sendable {
     let definitions: Compiler.DefinitionTable
     let layout: FrameLayout
     /// What a decision says of each level, made once: making it per referral copied the level's texts.
-    let levelOutcomes: RankMap<Decision.LevelOutcome>
-    /// What each rule, and each row of each table, says when it fires (`Decision.Firing`).
-    let ruleFirings: [FiringSource]
-    let rowFirings: [[FiringSource]]
+    /// Decisions hold these, the ratings, the routes and the firings below unretained;
+    /// `decisionSources` keeps them alive, and every decision of this program holds it.
+    let levelRefs: RankMap<Unmanaged<LevelSource>>
+    /// What each rule, and each row of each table, says when it fires (`Decision.Firing`); the rows
+    /// of table `t` from `rowFiringStart[t]`.
+    let ruleFirings: [Unmanaged<FiringSource>]
+    let rowFirings: [Unmanaged<FiringSource>]
+    let rowFiringStart: [Int]
+    let decisionSources: DecisionSources
     /// Outcomes as small integers, so deciding compares and copies no text.
     let outcomes: OutcomeTable
 
@@ -195,21 +200,30 @@ public struct Program: Sendable {
         escalationRefs = escalations.map { Unmanaged.passUnretained($0) }
         shares = ruleSet.disclosures.map { d in d.shares.map { Share($0, of: d, condition: $0.condition.map { compiler.compileTest($0) }) } }
         shareIndex = ShareIndex(ruleSet.disclosures.map { d in d.categories.map { c in d.shares.indices.filter { d.shares[$0].category == c.id } } })
-        levelOutcomes = RankMap(ruleSet.levels.map { ($0.rank, Decision.LevelOutcome(rank: $0.rank, id: $0.id, label: $0.label)) })
+        let levelSources = ruleSet.levels.map { ($0.rank, LevelSource(rank: $0.rank, id: $0.id, label: $0.label)) }
+        let levels = RankMap(levelSources)
+        levelRefs = RankMap(levelSources.map { ($0.0, Unmanaged.passUnretained($0.1)) })
         outcomes = OutcomeTable(ruleSet)
-        let levels = levelOutcomes
         func levelId(_ rank: Int) -> String { levels[rank]?.id ?? "?" }
         let json = DecisionJSON()
-        ruleFirings = ruleSet.rules.map { r in
+        let ruleSources = ruleSet.rules.map { r in
             FiringSource(rule: r.id, title: r.title, row: nil, level: levelId(r.outcome.level ?? ruleSet.defaultLevel), rating: r.outcome.rating,
                          route: r.outcome.route, because: r.because, location: r.location, writer: json)
         }
-        rowFirings = ruleSet.tables.map { t in
-            t.rows.enumerated().map { n, row in
-                FiringSource(rule: t.id, title: t.title, row: n + 1, level: levelId(row.outcome.level ?? ruleSet.defaultLevel),
-                             rating: row.outcome.rating, route: row.outcome.route, because: row.because, location: row.location, writer: json)
+        var rowSources: [FiringSource] = [], rowStart: [Int] = []
+        for t in ruleSet.tables {
+            rowStart.append(rowSources.count)
+            for (n, row) in t.rows.enumerated() {
+                rowSources.append(FiringSource(rule: t.id, title: t.title, row: n + 1, level: levelId(row.outcome.level ?? ruleSet.defaultLevel),
+                                               rating: row.outcome.rating, route: row.outcome.route, because: row.because,
+                                               location: row.location, writer: json))
             }
         }
+        ruleFirings = ruleSources.map { Unmanaged.passUnretained($0) }
+        rowFirings = rowSources.map { Unmanaged.passUnretained($0) }
+        rowFiringStart = rowStart
+        decisionSources = DecisionSources(levels: levelSources.map(\.1), ratings: outcomes.ratingSources.compactMap { $0 },
+                                          routes: outcomes.routeSources, firings: ruleSources + rowSources)
         compiler.layout.finishCompiling()
     }
 
@@ -236,9 +250,8 @@ final class OutcomeTable: Sendable {
     /// For each id, what a decision says of the declared rating (nil for one the rule set does not
     /// declare), and its clock.
     let ratingSources: [RatingSource?]
-    /// The same sources' identities, to tell whether the decision written over holds the same one
-    /// without taking it out of the array: binding it retained and released it, once a decision.
-    let ratingIdentities: [ObjectIdentifier?]
+    /// The same sources, as decisions hold them (kept alive by the program's `decisionSources`).
+    let ratingRefs: [Unmanaged<RatingSource>?]
     let ratingClocks: [ClockSpec?]
     /// Lower is more urgent; an id the rule set does not declare is the least urgent.
     let ratingUrgency: [Int]
@@ -254,7 +267,7 @@ final class OutcomeTable: Sendable {
     /// What a decision says of each route, by index into `routeIds` (its label nil for a route the
     /// rule set does not declare).
     let routeSources: [NamedSource]
-    let routeIdentities: [ObjectIdentifier]
+    let routeRefs: [Unmanaged<NamedSource>]
     let fallbackLevel: Int
     let defaultLevel: Int
     let ratingFollowsLevel: Bool
@@ -294,13 +307,13 @@ final class OutcomeTable: Sendable {
         let declared = ratingIds.map { id in rs.ratings.first { $0.id == id } }
         let writer = DecisionJSON()
         ratingSources = declared.map { $0.map { RatingSource(id: $0.id, label: $0.label, clock: $0.clock?.description, writer: writer) } }
-        ratingIdentities = ratingSources.map { $0.map(ObjectIdentifier.init) }
+        ratingRefs = ratingSources.map { $0.map { Unmanaged.passUnretained($0) } }
         ratingClocks = declared.map { $0?.clock }
         fallbackLevel = rs.levels[0].rank
         self.ratingIds = ratingIds; self.ratingUrgency = ratingUrgency
         self.routeIds = routeIds; self.routeIntensity = routeIntensity
         routeSources = routeIds.map { id in NamedSource(id: id, label: rs.routes.first { $0.id == id }?.label, writer: writer) }
-        routeIdentities = routeSources.map(ObjectIdentifier.init)
+        routeRefs = routeSources.map { Unmanaged.passUnretained($0) }
     }
 }
 
@@ -406,7 +419,7 @@ public final class Evaluator {
 
     public func outcome(_ record: DecodedRecord) -> Outcome {
         var problems: [String] = []
-        var fired: [Decision.Firing] = []
+        var fired: [Decision.Fired] = []
         load(record, &problems)
         let (rank, rating, route) = decide(recording: false, explain: false, &fired, &problems)
         frame.release()
@@ -467,12 +480,12 @@ public final class Evaluator {
     /// Runs the rules and tables and combines what fired into a level rank, a rating and a route
     /// (indexes into the program's outcome table, -1 for none).
     /// With `recording`, each firing is also written to `fired` (with its facts when `explain`).
-    private func decide(recording: Bool, explain: Bool, _ fired: inout [Decision.Firing], _ problems: inout [String])
+    private func decide(recording: Bool, explain: Bool, _ fired: inout [Decision.Fired], _ problems: inout [String])
         -> (rank: Int, rating: Int, route: Int) {
         outcomesRef._withUnsafeGuaranteedRef { decide(recording: recording, explain: explain, $0, &fired, &problems) }
     }
 
-    private func decide(recording: Bool, explain: Bool, _ table: OutcomeTable, _ fired: inout [Decision.Firing], _ problems: inout [String])
+    private func decide(recording: Bool, explain: Bool, _ table: OutcomeTable, _ fired: inout [Decision.Fired], _ problems: inout [String])
         -> (rank: Int, rating: Int, route: Int) {
         contributionCount = 0
 
@@ -528,8 +541,8 @@ public final class Evaluator {
     /// Decides one referral at `moment`. With `explain: false` the facts behind each firing are not
     /// gathered (the rest of the decision is the same).
     public func evaluate(_ record: DecodedRecord, at moment: DateTime, explain: Bool = true) -> Decision {
-        var decision = Decision(id: "", ruleset: program.stamp, evaluatedAt: "", level: .init(source: LevelSource.placeholder), rating: nil, route: nil,
-                                fired: [], escalations: [], disclosures: [], problems: [])
+        var decision = Decision(id: "", ruleset: program.stamp, evaluatedAt: "", sources: program.decisionSources,
+                                level: .passUnretained(LevelSource.placeholder))
         evaluate(record, at: moment, explain: explain, into: &decision)
         return decision
     }
@@ -540,9 +553,12 @@ public final class Evaluator {
     public func evaluate(_ record: DecodedRecord, at moment: DateTime, explain: Bool = true, into decision: inout Decision) {
         let rs = program.ruleSet
         // The lists are taken out of the decision, so that they are held once and emptied in place.
-        var fired: [Decision.Firing] = [], problems: [String] = []
+        // Everything the decision holds unretained is written below, so it may hold this program's
+        // sources from here on.
+        if decision.sources !== program.decisionSources { decision.sources = program.decisionSources }
+        var fired: [Decision.Fired] = [], problems: [String] = []
         var escalations: [Decision.EscalationState] = [], disclosures: [Decision.DisclosureAnswer] = []
-        swap(&fired, &decision.fired); swap(&problems, &decision.problems)
+        swap(&fired, &decision.firings); swap(&problems, &decision.problems)
         swap(&escalations, &decision.escalations); swap(&disclosures, &decision.disclosures)
         // Emptied in place. The firings go one at a time from the end: `removeAll(keepingCapacity:)`
         // went through the general `replaceSubrange`, about 250 instructions for the two or three
@@ -558,9 +574,8 @@ public final class Evaluator {
         let (rank, ratingIndex, routeIndex) = decide(recording: true, explain: explain, &fired, &problems)
         let outcomes = program.outcomes
         var deadline: DateTime?
-        // The rating and route the decision written over holds are kept when they are the same (the
-        // same shared source), so that deciding copies nothing: only the deadline is written.
-        if ratingIndex >= 0, let identity = outcomes.ratingIdentities[ratingIndex] {
+        // The rating and route are written as unretained references (see `Decision.sources`).
+        if ratingIndex >= 0, let rating = outcomes.ratingRefs[ratingIndex] {
             // Compiled code is called where it is kept: bound to a name first, its closure was
             // retained and released.
             if let clock = outcomes.ratingClocks[ratingIndex], program.clockStart != nil {
@@ -570,19 +585,13 @@ public final class Evaluator {
                     problems.append("the response clock cannot start: the record has no start time for it")
                 }
             }
-            if decision.ratingIdentity == identity {
-                decision.rating!.deadlineAt = deadline
-            } else {
-                decision.rating = .init(source: outcomes.ratingSources[ratingIndex]!, deadlineAt: deadline)
-            }
-        } else if decision.rating != nil {
-            decision.rating = nil
+            decision.ratingSource = rating
+            decision.deadlineAt = deadline
+        } else {
+            decision.ratingSource = nil
+            decision.deadlineAt = nil
         }
-        if routeIndex < 0 {
-            if decision.route != nil { decision.route = nil }
-        } else if outcomes.routeIdentities[routeIndex] != decision.routeIdentity {
-            decision.route = Decision.Named(source: outcomes.routeSources[routeIndex])
-        }
+        decision.routeSource = routeIndex < 0 ? nil : outcomes.routeRefs[routeIndex]
 
         // What escalation and disclosure conditions read of the decision.
         frame.levelRank = rank
@@ -610,9 +619,9 @@ public final class Evaluator {
         // same texts retained the new and released the old).
         if decision.ruleset != program.stamp { decision.ruleset = program.stamp }
         if decision.evaluatedAt != lastMomentText { decision.evaluatedAt = lastMomentText }
-        let levelRank = program.levelOutcomes.contains(rank) ? rank : rs.levels[0].rank
-        if !program.levelOutcomes.holds(decision.level, at: levelRank) { decision.level = program.levelOutcomes[levelRank]! }
-        decision.fired = fired
+        let levelRank = program.levelRefs.contains(rank) ? rank : rs.levels[0].rank
+        decision.levelSource = program.levelRefs[levelRank]!
+        decision.firings = fired
         decision.escalations = escalations
         decision.disclosures = disclosures
         decision.problems = problems
@@ -620,7 +629,7 @@ public final class Evaluator {
 
     /// What a table whose rows matched (in the frame) contributes, and its firings.
     private func contribute(_ compiled: Program.Table, _ table: OutcomeTable, recording: Bool, explain: Bool,
-                            _ fired: inout [Decision.Firing], _ problems: inout [String]) {
+                            _ fired: inout [Decision.Fired], _ problems: inout [String]) {
         let matchCount = frame.matchCount
         // The rows that count: all that matched, or for a priority table the one that wins.
         var chosen = 0..<matchCount
@@ -645,7 +654,7 @@ public final class Evaluator {
         for m in chosen {
             let r = frame.matches[m]
             addContribution(table.rows[compiled.index][r])
-            if recording { fired.append(.init(source: program.rowFirings[compiled.index][r], facts: tableFacts)) }
+            if recording { fired.append(.init(source: program.rowFirings[program.rowFiringStart[compiled.index] + r], facts: tableFacts)) }
         }
     }
 

@@ -51,7 +51,7 @@ case "decide", "explain":
         var sum = 0
         for k in 0..<count {
             evaluator.evaluate(records[k % records.count], at: moment, explain: explain, into: &decision)
-            sum &+= decision.level.rank &+ decision.fired.count
+            sum &+= decision.escalations.count &+ decision.disclosures.count
         }
         return sum
     }
