@@ -226,7 +226,12 @@ final class MemberSet: @unchecked Sendable {
 /// read these all the time. Dynamic exclusivity checks are off for the other fields for the same
 /// reason. A frame is only ever used by one evaluation on one thread at a time.
 final class Frame {
+    /// The record, when the frame holds it (`reset(record:)`); empty when it reads a record its
+    /// caller holds (`reset(fields:)`).
     @exclusivity(unchecked) var record: [Value] = []
+    /// The root record's fields for the record being decided, read where they are: in `record`, or
+    /// in a record the caller holds throughout. Valid until `release` or the next `reset`.
+    @exclusivity(unchecked) private(set) var fields = UnsafeBufferPointer<Value>(start: nil, count: 0)
     /// Where the value at record path `k` is: in the fields of its parent record, found once per
     /// record (`reset`), at the path's slot. Read there, never assigned.
     @inline(__always) func path(_ k: Int) -> UnsafePointer<Value> { groupBases[pathGroup[k]] + pathSlot[k] }
@@ -489,17 +494,11 @@ final class Frame {
         firedCount += 1
     }
 
-    /// The record, moved out of the frame (which then holds none).
-    func takeRecord() -> [Value] {
-        var taken: [Value] = []
-        swap(&taken, &record)
-        return taken
-    }
-
     /// Lets go of the record once a decision is made, so that a reader can reuse its arrays
     /// (`RecordPool`). The paths are not read again before the next `reset` finds them.
     func release() {
         record = []
+        fields = UnsafeBufferPointer(start: nil, count: 0)
         if spareUsed { clearSpare() }
     }
 
@@ -508,8 +507,8 @@ final class Frame {
         spareUsed = false
     }
 
-    /// Starts a record: where its paths are is found (a field of a missing record is null),
-    /// definitions forgotten, decision values cleared.
+    /// Starts a record the frame holds (until `release`): where its paths are is found (a field of
+    /// a missing record is null), definitions forgotten, decision values cleared.
     func reset(record: consuming [Value]) {
         // The same record again (a dry-run asks for its clock start, then its outcome): arrays are
         // values, so the same storage means the same fields, and the paths are where they were.
@@ -517,44 +516,66 @@ final class Frame {
             && record.withUnsafeBufferPointer({ $0.baseAddress }) == self.record.withUnsafeBufferPointer({ $0.baseAddress })
         // Moved in, not copied: a copy retained the record's array and released it again.
         self.record = consume record
+        if !same { place(self.record.withUnsafeBufferPointer { $0 }) }
+        forget()
+    }
+
+    /// Starts a record whose fields the caller holds, unchanged, until `release`: the frame reads
+    /// them where they are and holds no reference (holding one cost an atomic retain and release a
+    /// referral).
+    func reset(fields root: UnsafeBufferPointer<Value>) {
+        // The record the frame holds already (a clock start read it): it cannot have been reused.
+        let same = !record.isEmpty && record.count == root.count && record.withUnsafeBufferPointer({ $0.baseAddress }) == root.baseAddress
         if !same {
-            if spareUsed { clearSpare() }
-            // Each group's fields are read where its parent record keeps them: only where each
-            // record's fields start is written per record, not every path's value. The record, kept
-            // in `self.record`, holds them until the next record replaces it. Parents come first.
-            for g in 0..<groupCount {
-                let parent = groupParents[g], need = groupNeeds[g]
-                var base: UnsafePointer<Value>?
-                var fields: [Value] = []
-                if parent < 0 {
-                    if self.record.count >= need { base = self.record.withUnsafeBufferPointer { $0.baseAddress } } else { fields = self.record }
-                } else if let f = ArrayInPlace.fields(path(parent), known: inPlace), f.count >= need {
-                    // Read in place: binding the parent's fields retained and released them, for each group.
-                    base = f.baseAddress
-                } else if case .record(let f) = path(parent).pointee {
-                    if f.count >= need { base = f.withUnsafeBufferPointer { $0.baseAddress } } else { fields = f }
-                } else {
-                    base = nulls
-                }
-                if let base {
-                    groupBases[g] = base
-                    // The fields are asked for now, all together, rather than each when a condition
-                    // first reads it: a record decided long after it was decoded is no longer in the
-                    // processor's caches, and waiting for its lines one at a time was a third of a
-                    // decision's time.
-                    let raw = UnsafeRawPointer(base)
-                    var offset = 0
-                    let end = need * MemoryLayout<Value>.stride
-                    while offset < end { mash_prefetch(raw + offset); offset += 64 }
-                } else {
-                    // Not a record, or fewer fields than the schema has: fields of the frame's own.
-                    let own = spare + spareStarts[g]
-                    for i in 0..<need { own[i] = i < fields.count ? fields[i] : .null }
-                    spareUsed = true
-                    groupBases[g] = UnsafePointer(own)
-                }
+            if !record.isEmpty { record = [] }
+            place(root)
+        }
+        forget()
+    }
+
+    /// Finds where the paths are in `root` and its records.
+    private func place(_ root: UnsafeBufferPointer<Value>) {
+        fields = root
+        if spareUsed { clearSpare() }
+        // Each group's fields are read where its parent record keeps them: only where each
+        // record's fields start is written per record, not every path's value. The record's owner
+        // holds them until the next record replaces it. Parents come first.
+        for g in 0..<groupCount {
+            let parent = groupParents[g], need = groupNeeds[g]
+            var base: UnsafePointer<Value>?
+            var fields: [Value] = []
+            if parent < 0 {
+                if root.count >= need { base = root.baseAddress } else { fields = Array(root) }
+            } else if let f = ArrayInPlace.fields(path(parent), known: inPlace), f.count >= need {
+                // Read in place: binding the parent's fields retained and released them, for each group.
+                base = f.baseAddress
+            } else if case .record(let f) = path(parent).pointee {
+                if f.count >= need { base = f.withUnsafeBufferPointer { $0.baseAddress } } else { fields = f }
+            } else {
+                base = nulls
+            }
+            if let base {
+                groupBases[g] = base
+                // The fields are asked for now, all together, rather than each when a condition
+                // first reads it: a record decided long after it was decoded is no longer in the
+                // processor's caches, and waiting for its lines one at a time was a third of a
+                // decision's time.
+                let raw = UnsafeRawPointer(base)
+                var offset = 0
+                let end = need * MemoryLayout<Value>.stride
+                while offset < end { mash_prefetch(raw + offset); offset += 64 }
+            } else {
+                // Not a record, or fewer fields than the schema has: fields of the frame's own.
+                let own = spare + spareStarts[g]
+                for i in 0..<need { own[i] = i < fields.count ? fields[i] : .null }
+                spareUsed = true
+                groupBases[g] = UnsafePointer(own)
             }
         }
+    }
+
+    /// Definitions forgotten, decision values cleared.
+    @inline(__always) private func forget() {
         for i in 0..<definitionCount { definitionsDone[i] = 0 }
         for i in 0..<membershipCount { memberships[i] = 0 }
         levelRank = -1; ratingIndex = -1; routeIndex = -1; deadline = .null; request = .null

@@ -432,6 +432,13 @@ public final class Evaluator {
     /// shape; a value built by hand may not, and must not crash the engine: missing slots read as null.
     private func load(_ record: DecodedRecord, _ problems: inout [String]) {
         let count = program.ruleSet.schema.root.fields.count
+        // Read where the record keeps its fields: the caller holds the record throughout the call,
+        // and the frame lets go of it (`release`) before returning. Taking the array retained it.
+        let known = frame.inPlace
+        if let fields = withUnsafePointer(to: record.value, { ArrayInPlace.fields($0, known: known) }), fields.count == count {
+            frame.reset(fields: fields)
+            return
+        }
         var slots: [Value] = []
         if case .record(let s) = record.value { slots = s } else { problems.append("the record is not a record of the schema") }
         if slots.count != count {
@@ -604,10 +611,8 @@ public final class Evaluator {
                 escalations.append(state)
             }
         }
-        // The record is moved out of the frame for the answers, not copied (passing `frame.record`
-        // retained and released it); the paths the frame found in it stay valid while `slots` holds it.
-        let slots = frame.takeRecord()
-        disclosureAnswers(slots, explain: explain, into: &disclosures)
+        // The record's fields where the frame reads them (passing `frame.record` retained and released it).
+        disclosureAnswers(frame.fields, explain: explain, into: &disclosures)
         frame.release()
 
         if lastMoment != moment || lastMoment?.offset != moment.offset || lastMoment?.zone != moment.zone {
@@ -711,7 +716,7 @@ public final class Evaluator {
     }
 
     /// The answers to the record's disclosure requests, added to `answers`.
-    private func disclosureAnswers(_ slots: [Value], explain: Bool, into answers: inout [Decision.DisclosureAnswer]) {
+    private func disclosureAnswers(_ slots: UnsafeBufferPointer<Value>, explain: Bool, into answers: inout [Decision.DisclosureAnswer]) {
         guard let fields = program.ruleSet.requestFields, fields.listSlot < slots.count, case .list(let requests) = slots[fields.listSlot] else { return }
         for (n, request) in requests.enumerated() {
             guard case .record(let r) = request else { continue }
