@@ -112,42 +112,6 @@ import Testing
         }
     }
 
-    /// A decision holds its level, rating, route and firings unretained, kept alive by its rule set's
-    /// shared sources: it, and what is read out of it, outlive the program, the evaluator and (for what
-    /// is read out) the decision itself, and a decision written over by another rule set holds that
-    /// rule set's sources once the first is gone.
-    @Test func aDecisionOutlivesItsProgram() throws {
-        let records = Array(Self.records(try Self.london()).prefix(60))
-        var expected: [String] = [], kept: [Decision] = [], parts: [(Decision.LevelOutcome, Decision.RatingOutcome?, Decision.Named?, Decision.Firings)] = []
-        var writtenOver: Decision?
-        do {
-            let london = try Self.london()
-            let candidate = try #require(RuleSetLoader.load(folder: Repository.path("rules/london-candidate")).program)
-            let evaluator = london.makeEvaluator()
-            for record in records {
-                let d = evaluator.evaluate(record, at: Self.moment)
-                expected.append(DecisionOutput.jsonLine(d))
-                kept.append(d)
-                let copy = evaluator.evaluate(record, at: Self.moment)
-                parts.append((copy.level, copy.rating, copy.route, copy.fired))
-            }
-            var d = london.makeEvaluator().evaluate(records[0], at: Self.moment)
-            candidate.makeEvaluator().evaluate(records[1], at: Self.moment, into: &d)
-            expected.append(DecisionOutput.jsonLine(d))
-            writtenOver = d
-        }
-        // Memory the programs let go of is used again, so that anything still read from it shows.
-        let clutter = (0..<20_000).map { Decision.Stamp(name: "n\($0)", version: "v", authority: "a", hash: "h\($0)") }
-        #expect(clutter.count == 20_000)
-        #expect(kept.map { DecisionOutput.jsonLine($0) } + [DecisionOutput.jsonLine(try #require(writtenOver))] == expected)
-        for (d, p) in zip(kept, parts) {
-            #expect(p.0 == d.level && p.1 == d.rating && p.2 == d.route && p.3 == d.fired)
-            #expect(p.3.map(\.rule) == d.fired.map(\.rule))
-        }
-        #expect(Set(kept.map(\.level.id)).count >= 3)
-        #expect(kept.contains { $0.rating != nil } && kept.contains { $0.route != nil } && kept.contains { $0.fired.count >= 2 })
-    }
-
     /// Decisions read back from their JSON are equal to what was written, deadline included (it is
     /// kept as a date-time and written as text).
     @Test func decisionsReadBackFromJSONAreEqual() throws {

@@ -94,26 +94,46 @@ import Testing
     /// The JSON written once for a decision's parts (its firings, level, rating, route, escalation
     /// stages and disclosure answers) lives as long as the decision does: decisions kept after their
     /// program and evaluator are gone still write what they wrote before, and what the encoder writes.
+    /// A decision holds its level, rating, route and firings unretained, kept alive by its program's
+    /// shared sources: what is read out of it outlives the decision too, and a decision written over
+    /// by another rule set holds that rule set's sources once the first is gone.
     @Test func decisionsOutliveTheirProgram() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var kept: [Decision] = [], before: [String] = []
+        var parts: [(Decision.LevelOutcome, Decision.RatingOutcome?, Decision.Named?, Decision.Firings)] = []
         do {
             let program = try #require(RuleSetLoader.load(folder: Repository.path("rules/london")).program)
+            let candidate = try #require(RuleSetLoader.load(folder: Repository.path("rules/london-candidate")).program)
             let reader = RecordReader(schema: program.ruleSet.schema)
             let folder = Repository.path("rules/london/referrals")
+            var records: [DecodedRecord] = []
             for file in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() {
-                reader.read(file: folder + "/" + file) { result in
-                    guard case .success(let record) = result else { return }
-                    kept.append(program.makeEvaluator().evaluate(record, at: testMoment))
-                }
+                reader.read(file: folder + "/" + file) { if case .success(let record) = $0 { records.append(record) } }
             }
+            for record in records {
+                kept.append(program.makeEvaluator().evaluate(record, at: testMoment))
+                let copy = program.makeEvaluator().evaluate(record, at: testMoment)
+                parts.append((copy.level, copy.rating, copy.route, copy.fired))
+            }
+            var writtenOver = program.makeEvaluator().evaluate(records[0], at: testMoment)
+            candidate.makeEvaluator().evaluate(records[1], at: testMoment, into: &writtenOver)
+            #expect(writtenOver == candidate.makeEvaluator().evaluate(records[1], at: testMoment))
+            kept.append(writtenOver)
             before = kept.map { DecisionOutput.jsonLine($0) }
         }
-        #expect(kept.count == 25)
+        // Memory the programs let go of is used again, so that anything still read from it shows.
+        let clutter = (0..<20_000).map { Decision.Stamp(name: "n\($0)", version: "v", authority: "a", hash: "h\($0)") }
+        #expect(clutter.count == 20_000)
+        #expect(kept.count == 26)
         #expect(kept.contains { !$0.escalations.isEmpty } && kept.contains { !$0.disclosures.isEmpty } && kept.contains { $0.route != nil })
         #expect(kept.map { DecisionOutput.jsonLine($0) } == before)
         #expect(kept.map { DecisionOutput.jsonLine($0) } == kept.map { String(decoding: (try? encoder.encode($0)) ?? Data(), as: UTF8.self) })
+        for (d, p) in zip(kept, parts) {
+            #expect(p.0 == d.level && p.1 == d.rating && p.2 == d.route && p.3 == d.fired)
+            #expect(p.3.map(\.rule) == d.fired.map(\.rule) && p.3.count == d.fired.count)
+        }
+        #expect(parts.contains { $0.1 != nil } && parts.contains { $0.3.count >= 2 })
     }
 
     /// Disclosure answers: a kept writer copies the JSON of an answer it has written before around
