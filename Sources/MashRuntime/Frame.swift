@@ -276,7 +276,12 @@ final class Frame {
     var rating: Value { ratingIndex >= 0 && ratingIndex < ratingValues.count ? ratingValues[ratingIndex] : .null }
     var route: Value { routeIndex >= 0 && routeIndex < routeValues.count ? routeValues[routeIndex] : .null }
     @exclusivity(unchecked) var deadline: Value = .null
-    @exclusivity(unchecked) var request: Value = .null
+    /// The disclosure request being answered, read where the record keeps it while the answer's
+    /// conditions run (`noRequest`, a null of the frame's own, otherwise): set as a value, it was
+    /// retained and released for every request, whether a condition read it or not.
+    @exclusivity(unchecked) var requestAt: UnsafePointer<Value>
+    let noRequest: UnsafePointer<Value>
+    var request: Value { requestAt.pointee }
     /// Table inputs worked out for the table being tried (see `FrameLayout.addTableInput`).
     let tableInputs: UnsafeMutablePointer<Value>
     let tableInputCount: Int
@@ -322,6 +327,10 @@ final class Frame {
     private let integers: UnsafeMutablePointer<Int>
 
     init(_ layout: FrameLayout) {
+        let null = UnsafeMutablePointer<Value>.allocate(capacity: 1)
+        null.initialize(to: .null)
+        noRequest = UnsafePointer(null)
+        requestAt = noRequest
         pathCount = layout.pathCount
         ruleCount = layout.ruleCount
         localCount = layout.localCount
@@ -391,6 +400,7 @@ final class Frame {
         values.deallocate()
         spare.deinitialize(count: spareCount)
         spare.deallocate()
+        UnsafeMutablePointer(mutating: noRequest).deinitialize(count: 1).deallocate()
         groupBases.deallocate()
         callArguments.deinitialize(count: callSiteCount)
         callArguments.deallocate()
@@ -578,7 +588,7 @@ final class Frame {
     @inline(__always) private func forget() {
         for i in 0..<definitionCount { definitionsDone[i] = 0 }
         for i in 0..<membershipCount { memberships[i] = 0 }
-        levelRank = -1; ratingIndex = -1; routeIndex = -1; deadline = .null; request = .null
+        levelRank = -1; ratingIndex = -1; routeIndex = -1; deadline = .null; requestAt = noRequest
     }
 }
 

@@ -717,61 +717,86 @@ public final class Evaluator {
 
     /// The answers to the record's disclosure requests, added to `answers`.
     private func disclosureAnswers(_ slots: UnsafeBufferPointer<Value>, explain: Bool, into answers: inout [Decision.DisclosureAnswer]) {
-        guard let fields = program.ruleSet.requestFields, fields.listSlot < slots.count, case .list(let requests) = slots[fields.listSlot] else { return }
-        for (n, request) in requests.enumerated() {
-            guard case .record(let r) = request else { continue }
-            func text(_ slot: Int?) -> String? { slot.flatMap { if case .string(let s) = r[$0] { return s }; if case .number(let d) = r[$0] { return "\(d)" }; return nil } }
-            let agency = text(fields.agency) ?? "", category = text(fields.category) ?? "", audience = text(fields.audience) ?? ""
-            let purpose = text(fields.purpose)
-            let requestId = text(fields.id) ?? "#\(n + 1)"
-            // A denial is made once for each kind of request the records bring, not per request, and
-            // shared by the answers it gives.
-            func deny(_ kind: DenialKey.Kind, _ location: String?, _ reason: () -> String) -> Decision.DisclosureAnswer {
-                let key = DenialKey(kind: kind, agency: agency, category: category, audience: audience, purpose: purpose)
-                let source: AnswerSource
-                if let known = denials[key] {
-                    source = known
-                } else {
-                    source = AnswerSource(answer: .deny, form: nil, approvalBy: nil, requires: [], mustRecord: Program.recordTheDecisionOnly,
-                                          reason: reason(), location: location)
-                    if denials.count < DenialKey.limit { denials[key] = source }
-                }
-                return .init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose, source: source)
+        guard let fields = program.ruleSet.requestFields, fields.listSlot < slots.count, let list = slots.baseAddress.map({ $0 + fields.listSlot }),
+              case .list = list.pointee else { return }
+        // The requests and their fields are read where the record keeps them (until the frame lets
+        // go of it): bound as arrays, the list, each request and the request handed to the
+        // conditions were retained and released. Where `ArrayInPlace` does not hold, they are bound.
+        let known = frame.inPlace
+        if let requests = ArrayInPlace.items(list, known: known) {
+            answer(requests, fields, explain: explain, into: &answers)
+        } else if case .list(let requests) = list.pointee {
+            requests.withUnsafeBufferPointer { answer($0, fields, explain: explain, into: &answers) }
+        }
+    }
+
+    private func answer(_ requests: UnsafeBufferPointer<Value>, _ fields: CheckedRuleSet.RequestFields, explain: Bool,
+                        into answers: inout [Decision.DisclosureAnswer]) {
+        let known = frame.inPlace
+        for n in requests.indices {
+            let request = requests.baseAddress! + n
+            if let r = ArrayInPlace.fields(request, known: known) {
+                answer(request, number: n, r, fields, explain: explain, into: &answers)
+            } else if case .record(let r) = request.pointee {
+                r.withUnsafeBufferPointer { answer(request, number: n, $0, fields, explain: explain, into: &answers) }
             }
-            // The policy, its categories and share rules are read where they are, by index: taking
-            // a policy or a share rule out of its array copied it, retaining every text it holds.
-            let policies = program.ruleSet.disclosures
-            guard let p = policies.firstIndex(where: { $0.agency.id == agency }) else {
-                answers.append(deny(.noPolicy, nil) { "no disclosure policy for agency \"\(agency)\"; anything not allowed is denied" })
-                continue
+        }
+    }
+
+    /// The answer to request `n`, at `request`, with fields `r`.
+    private func answer(_ request: UnsafePointer<Value>, number n: Int, _ r: UnsafeBufferPointer<Value>, _ fields: CheckedRuleSet.RequestFields,
+                        explain: Bool, into answers: inout [Decision.DisclosureAnswer]) {
+        func text(_ slot: Int?) -> String? { slot.flatMap { if case .string(let s) = r[$0] { return s }; if case .number(let d) = r[$0] { return "\(d)" }; return nil } }
+        let agency = text(fields.agency) ?? "", category = text(fields.category) ?? "", audience = text(fields.audience) ?? ""
+        let purpose = text(fields.purpose)
+        let requestId = text(fields.id) ?? "#\(n + 1)"
+        // A denial is made once for each kind of request the records bring, not per request, and
+        // shared by the answers it gives.
+        func deny(_ kind: DenialKey.Kind, _ location: String?, _ reason: () -> String) -> Decision.DisclosureAnswer {
+            let key = DenialKey(kind: kind, agency: agency, category: category, audience: audience, purpose: purpose)
+            let source: AnswerSource
+            if let known = denials[key] {
+                source = known
+            } else {
+                source = AnswerSource(answer: .deny, form: nil, approvalBy: nil, requires: [], mustRecord: Program.recordTheDecisionOnly,
+                                      reason: reason(), location: location)
+                if denials.count < DenialKey.limit { denials[key] = source }
             }
-            guard let c = policies[p].categories.firstIndex(where: { $0.id == category }) else {
-                answers.append(deny(.noCategory, nil) { "\"\(category)\" is not a category of \(policies[p].agency.label); anything not allowed is denied" })
-                continue
-            }
-            if policies[p].categories[c].neverShared {
-                answers.append(deny(.neverShared, policies[p].categories[c].location) { "\(policies[p].agency.label) never shares \(category)" })
-                continue
-            }
-            frame.request = request
-            var answered = false
-            // The share rules of the request's category (the category equals `categories[c].id`).
-            for s in shareIndexRef._withUnsafeGuaranteedRef({ $0.shares(policy: p, category: c) }) {
-                guard policies[p].shares[s].audience == audience,
-                      policies[p].shares[s].purpose == nil || policies[p].shares[s].purpose == purpose else { continue }
-                // Read where it is: a copy of the share rule retained every text and list it holds.
-                if program.shares[p][s].condition != nil, program.shares[p][s].condition!(frame) != .yes { continue }
-                answers.append(.init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose,
-                                     source: program.shares[p][s].source))
-                answered = true
-                break
-            }
-            frame.request = .null
-            if !answered {
-                answers.append(deny(.noShareRule, nil) {
-                    "no share rule of \(policies[p].agency.label) allows \(category) to go to \(audience)\(purpose.map { " for \($0)" } ?? ""); anything not allowed is denied"
-                })
-            }
+            return .init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose, source: source)
+        }
+        // The policy, its categories and share rules are read where they are, by index: taking
+        // a policy or a share rule out of its array copied it, retaining every text it holds.
+        let policies = program.ruleSet.disclosures
+        guard let p = policies.firstIndex(where: { $0.agency.id == agency }) else {
+            answers.append(deny(.noPolicy, nil) { "no disclosure policy for agency \"\(agency)\"; anything not allowed is denied" })
+            return
+        }
+        guard let c = policies[p].categories.firstIndex(where: { $0.id == category }) else {
+            answers.append(deny(.noCategory, nil) { "\"\(category)\" is not a category of \(policies[p].agency.label); anything not allowed is denied" })
+            return
+        }
+        if policies[p].categories[c].neverShared {
+            answers.append(deny(.neverShared, policies[p].categories[c].location) { "\(policies[p].agency.label) never shares \(category)" })
+            return
+        }
+        frame.requestAt = request
+        var answered = false
+        // The share rules of the request's category (the category equals `categories[c].id`).
+        for s in shareIndexRef._withUnsafeGuaranteedRef({ $0.shares(policy: p, category: c) }) {
+            guard policies[p].shares[s].audience == audience,
+                  policies[p].shares[s].purpose == nil || policies[p].shares[s].purpose == purpose else { continue }
+            // Read where it is: a copy of the share rule retained every text and list it holds.
+            if program.shares[p][s].condition != nil, program.shares[p][s].condition!(frame) != .yes { continue }
+            answers.append(.init(request: requestId, agency: agency, category: category, audience: audience, purpose: purpose,
+                                 source: program.shares[p][s].source))
+            answered = true
+            break
+        }
+        frame.requestAt = frame.noRequest
+        if !answered {
+            answers.append(deny(.noShareRule, nil) {
+                "no share rule of \(policies[p].agency.label) allows \(category) to go to \(audience)\(purpose.map { " for \($0)" } ?? ""); anything not allowed is denied"
+            })
         }
     }
 }
