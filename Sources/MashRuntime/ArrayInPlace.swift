@@ -40,6 +40,21 @@ enum ArrayInPlace {
         return unchecked(p)
     }
 
+    /// `body` over the items of the list at `p`: read in place where the layout is known, else bound
+    /// as an array for the call. Nil, with nothing done, when the value is not a list.
+    @inline(__always) static func withItems<R>(_ p: UnsafePointer<Value>, known: Bool, _ body: (UnsafeBufferPointer<Value>) -> R) -> R? {
+        if let items = items(p, known: known) { return body(items) }
+        guard case .list(let items) = p.pointee else { return nil }
+        return items.withUnsafeBufferPointer(body)
+    }
+
+    /// `body` over the fields of the record at `p`, as `withItems` reads a list's items.
+    @inline(__always) static func withFields<R>(_ p: UnsafePointer<Value>, known: Bool, _ body: (UnsafeBufferPointer<Value>) -> R) -> R? {
+        if let fields = fields(p, known: known) { return body(fields) }
+        guard case .record(let fields) = p.pointee else { return nil }
+        return fields.withUnsafeBufferPointer(body)
+    }
+
     @inline(__always) private static func unchecked(_ p: UnsafePointer<Value>) -> UnsafeBufferPointer<Value> {
         let storage = UnsafeRawPointer(p).load(as: UnsafeRawPointer.self)
         // A Swift array's storage: the object's header (two words), the count, the capacity and

@@ -458,7 +458,8 @@ public struct Decision: Sendable, Hashable, Codable {
 }
 
 /// Keeps alive the shared sources that decisions hold unretained: one per program, and one for each
-/// decision read back from JSON.
+/// decision read back from JSON. (`LevelSource.placeholder`, which a new decision holds until its
+/// level is written, is a static and lives throughout.)
 final class DecisionSources: Sendable {
     let levels: [LevelSource]
     let ratings: [RatingSource]
@@ -466,7 +467,7 @@ final class DecisionSources: Sendable {
     let firings: [FiringSource]
 
     init(levels: [LevelSource], ratings: [RatingSource], routes: [NamedSource], firings: [FiringSource]) {
-        self.levels = levels + [LevelSource.placeholder]; self.ratings = ratings; self.routes = routes; self.firings = firings
+        self.levels = levels; self.ratings = ratings; self.routes = routes; self.firings = firings
     }
 }
 

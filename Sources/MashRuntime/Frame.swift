@@ -231,7 +231,7 @@ final class Frame {
     @exclusivity(unchecked) var record: [Value] = []
     /// The root record's fields for the record being decided, read where they are: in `record`, or
     /// in a record the caller holds throughout. Valid until `release` or the next `reset`.
-    @exclusivity(unchecked) private(set) var fields = UnsafeBufferPointer<Value>(start: nil, count: 0)
+    @exclusivity(unchecked) private(set) var rootFields = UnsafeBufferPointer<Value>(start: nil, count: 0)
     /// Where the value at record path `k` is: in the fields of its parent record, found once per
     /// record (`reset`), at the path's slot. Read there, never assigned.
     @inline(__always) func path(_ k: Int) -> UnsafePointer<Value> { groupBases[pathGroup[k]] + pathSlot[k] }
@@ -508,7 +508,7 @@ final class Frame {
     /// (`RecordPool`). The paths are not read again before the next `reset` finds them.
     func release() {
         record = []
-        fields = UnsafeBufferPointer(start: nil, count: 0)
+        rootFields = UnsafeBufferPointer(start: nil, count: 0)
         if spareUsed { clearSpare() }
     }
 
@@ -545,7 +545,7 @@ final class Frame {
 
     /// Finds where the paths are in `root` and its records.
     private func place(_ root: UnsafeBufferPointer<Value>) {
-        fields = root
+        rootFields = root
         if spareUsed { clearSpare() }
         // Each group's fields are read where its parent record keeps them: only where each
         // record's fields start is written per record, not every path's value. The record's owner

@@ -612,7 +612,7 @@ public final class Evaluator {
             }
         }
         // The record's fields where the frame reads them (passing `frame.record` retained and released it).
-        disclosureAnswers(frame.fields, explain: explain, into: &disclosures)
+        disclosureAnswers(frame.rootFields, into: &disclosures)
         frame.release()
 
         if lastMoment != moment || lastMoment?.offset != moment.offset || lastMoment?.zone != moment.zone {
@@ -624,8 +624,8 @@ public final class Evaluator {
         // same texts retained the new and released the old).
         if decision.ruleset != program.stamp { decision.ruleset = program.stamp }
         if decision.evaluatedAt != lastMomentText { decision.evaluatedAt = lastMomentText }
-        let levelRank = program.levelRefs.contains(rank) ? rank : rs.levels[0].rank
-        decision.levelSource = program.levelRefs[levelRank]!
+        // A rank the rule set has no level for (none in a checked rule set) reads as its first level.
+        decision.levelSource = program.levelRefs[rank] ?? program.levelRefs[rs.levels[0].rank]!
         decision.firings = fired
         decision.escalations = escalations
         decision.disclosures = disclosures
@@ -715,37 +715,24 @@ public final class Evaluator {
         return state(.open, stage: stage, since: since, due: due)
     }
 
-    /// The answers to the record's disclosure requests, added to `answers`.
-    private func disclosureAnswers(_ slots: UnsafeBufferPointer<Value>, explain: Bool, into answers: inout [Decision.DisclosureAnswer]) {
-        guard let fields = program.ruleSet.requestFields, fields.listSlot < slots.count, let list = slots.baseAddress.map({ $0 + fields.listSlot }),
-              case .list = list.pointee else { return }
-        // The requests and their fields are read where the record keeps them (until the frame lets
-        // go of it): bound as arrays, the list, each request and the request handed to the
-        // conditions were retained and released. Where `ArrayInPlace` does not hold, they are bound.
+    /// The answers to the record's disclosure requests, added to `answers`. The requests and their
+    /// fields are read where the record keeps them (until the frame lets go of it): bound as arrays,
+    /// the list, each request and the request handed to the conditions were retained and released.
+    private func disclosureAnswers(_ slots: UnsafeBufferPointer<Value>, into answers: inout [Decision.DisclosureAnswer]) {
+        guard let fields = program.ruleSet.requestFields, fields.listSlot < slots.count, let list = slots.baseAddress.map({ $0 + fields.listSlot })
+        else { return }
         let known = frame.inPlace
-        if let requests = ArrayInPlace.items(list, known: known) {
-            answer(requests, fields, explain: explain, into: &answers)
-        } else if case .list(let requests) = list.pointee {
-            requests.withUnsafeBufferPointer { answer($0, fields, explain: explain, into: &answers) }
-        }
-    }
-
-    private func answer(_ requests: UnsafeBufferPointer<Value>, _ fields: CheckedRuleSet.RequestFields, explain: Bool,
-                        into answers: inout [Decision.DisclosureAnswer]) {
-        let known = frame.inPlace
-        for n in requests.indices {
-            let request = requests.baseAddress! + n
-            if let r = ArrayInPlace.fields(request, known: known) {
-                answer(request, number: n, r, fields, explain: explain, into: &answers)
-            } else if case .record(let r) = request.pointee {
-                r.withUnsafeBufferPointer { answer(request, number: n, $0, fields, explain: explain, into: &answers) }
+        _ = ArrayInPlace.withItems(list, known: known) { requests in
+            for n in requests.indices {
+                let request = requests.baseAddress! + n
+                _ = ArrayInPlace.withFields(request, known: known) { answer(request, number: n, $0, fields, into: &answers) }
             }
         }
     }
 
     /// The answer to request `n`, at `request`, with fields `r`.
     private func answer(_ request: UnsafePointer<Value>, number n: Int, _ r: UnsafeBufferPointer<Value>, _ fields: CheckedRuleSet.RequestFields,
-                        explain: Bool, into answers: inout [Decision.DisclosureAnswer]) {
+                        into answers: inout [Decision.DisclosureAnswer]) {
         func text(_ slot: Int?) -> String? { slot.flatMap { if case .string(let s) = r[$0] { return s }; if case .number(let d) = r[$0] { return "\(d)" }; return nil } }
         let agency = text(fields.agency) ?? "", category = text(fields.category) ?? "", audience = text(fields.audience) ?? ""
         let purpose = text(fields.purpose)
@@ -840,14 +827,5 @@ struct RankMap<Value>: Sendable where Value: Sendable {
     func contains(_ rank: Int) -> Bool {
         if let many { return many[rank] != nil }
         return ranks.contains(rank)
-    }
-}
-
-extension RankMap where Value: Equatable {
-    /// Whether `value` is the value kept for `rank`, compared where it is (a copy retains what it holds).
-    func holds(_ value: Value, at rank: Int) -> Bool {
-        if let many { return many[rank] == value }
-        for k in ranks.indices where ranks[k] == rank { return values[k] == value }
-        return false
     }
 }
