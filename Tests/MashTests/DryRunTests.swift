@@ -156,7 +156,7 @@ import Testing
         final class Results: @unchecked Sendable { var reports: [DryRunReport?] = [nil, nil] }
         let results = Results()
         nonisolated(unsafe) let start = first
-        nonisolated(unsafe) let halves = [Array(records[500..<750]), Array(records[750...])]
+        let halves = [Array(records[500..<750]), Array(records[750...])]
         DispatchQueue.concurrentPerform(iterations: 2) { k in
             var copy = start
             for r in halves[k] { copy.add(r) }
@@ -271,7 +271,8 @@ import Testing
         var lines: [String] = []
         generator.generate { lines.append($0) }
         var dryRun = DryRun(baseline: program, candidate: program, at: DateTime.parse("2026-03-04T12:00:00Z")!)
-        dryRun.filter = try #require(ExpressionRunner.compileCondition("\"domestic_abuse\" in referral.concerns.category", schema: schema).0)
+        let filter = try #require(ExpressionRunner.compileCondition("\"domestic_abuse\" in referral.concerns.category", schema: schema).0)
+        dryRun.filter = filter
         dryRun.addLines(Data(lines.joined(separator: "\n").utf8), origin: "g", decoder: RecordDecoder(schema: schema), workers: 2)
         let report = dryRun.report()
         let expected = lines.filter { $0.contains("\"category\":\"domestic_abuse\"") }.count
